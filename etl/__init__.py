@@ -1,0 +1,1 @@
+"""ETL: sources, extraction and the DuckDB warehouse. Owns every write."""

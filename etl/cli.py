@@ -1,0 +1,245 @@
+"""The `displacement` command. Heavy modules are imported inside commands, so `extract` starts fast."""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+import click
+
+from etl.settings import Settings, SettingsError
+
+
+class UserError(click.ClickException):
+    """A one-line error for the user; exit status 1."""
+
+    def show(self, file=None):
+        click.echo(f"error: {self.message}", err=True)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_env()
+    except SettingsError as exc:
+        raise UserError(str(exc)) from None
+
+
+def _known_errors():
+    import duckdb
+
+    from etl.extract.documents import DocumentError
+    from etl.model import FigureError
+    from etl.sources.base import SourceError
+    from etl.warehouse import WarehouseError
+
+    return (DocumentError, FigureError, SourceError, WarehouseError, SettingsError, duckdb.Error, OSError)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli():
+    """Displacement, casualty and damage figures from news and datasets, in one DuckDB warehouse."""
+
+
+@cli.command()
+@click.option("--serve/--no-serve", default=True, show_default=True, help="Serve the dashboard after loading.")
+@click.option("--host", default=None, help="Dashboard host (default: DISPLACEMENT_HOST).")
+@click.option("--port", type=int, default=None, help="Dashboard port (default: DISPLACEMENT_PORT).")
+def demo(serve, host, port):
+    """Load the bundled demo data into the warehouse, then serve the dashboard."""
+    settings = _settings()
+    started = time.perf_counter()
+    results = _run(settings, None, None)
+    click.echo(f"demo data loaded into {settings.db} in {time.perf_counter() - started:.1f}s")
+    if serve:
+        _serve(settings, host, port)
+    elif any(r.status != "ok" for r in results):
+        sys.exit(1)
+
+
+@cli.group()
+def etl():
+    """Load sources into the warehouse."""
+
+
+@etl.command("run")
+@click.argument("sources", nargs=-1)
+@click.option("--from-file", "from_file", type=click.Path(path_type=Path),
+              help="Load the provider's own published file (API JSON, CSV or XLSX) instead of calling the API.")
+@click.option("--save", is_flag=True, help="Write raw API responses under DISPLACEMENT_RAW_DIR for replay.")
+@click.option("--full", is_flag=True, help="Ignore incremental cursors and load everything.")
+def etl_run(sources, from_file, save, full):
+    """Run SOURCES (globs allowed: 'hapi-*'); with none, every configured source that needs no credentials."""
+    from etl.sources.base import Options
+
+    if from_file and len(sources) != 1:
+        raise UserError("--from-file needs exactly one SOURCE")
+    if from_file and not from_file.exists():
+        raise UserError(f"no such file {from_file}")
+    results = _run(_settings(), list(sources) or None, Options(from_file=from_file, save=save, full=full))
+    if any(r.status != "ok" for r in results):
+        sys.exit(1)
+
+
+def _run(settings, names, options):
+    from rich.console import Console
+    from rich.progress import Progress, SpinnerColumn, TextColumn
+
+    from etl import runner
+
+    console = Console(stderr=True)
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} rows read"),
+                  console=console, transient=True) as bar:
+
+        def progress(name):
+            task = bar.add_task(name, total=None)
+            return lambda n: bar.advance(task, n)
+
+        try:
+            results = runner.run(settings, names, options, progress=progress)
+        except _known_errors() as exc:
+            raise UserError(str(exc)) from None
+    for r in results:
+        line = (f"{r.source:<22} {r.status:<6} read {r.rows_read:>7}  loaded {r.rows_loaded:>7}"
+                f"  rejected {r.rows_rejected:>5}")
+        click.echo(line + (f"  {r.error}" if r.error else ""))
+    return results
+
+
+@etl.command("status")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+def etl_status(fmt):
+    """Per source: last success, last failure and its error, rows loaded, and whether it is stale."""
+    from etl.status import source_status
+
+    try:
+        rows = source_status(_settings())
+    except _known_errors() as exc:
+        raise UserError(str(exc)) from None
+    if fmt == "json":
+        click.echo(json.dumps(rows, default=str, indent=2))
+        return
+    _print_table(["source", "last_success", "last_failure", "last_error", "figures", "stale"],
+                 [[r[c] for c in ("source", "last_success", "last_failure", "last_error", "figures", "stale")]
+                  for r in rows])
+
+
+@etl.command("schedule")
+@click.option("--once", is_flag=True, help="Run what is due now, then exit.")
+def etl_schedule(once):
+    """Run sources on the cron schedules in DISPLACEMENT_SCHEDULE until stopped (Ctrl-C)."""
+    from etl.schedule import run_forever
+
+    try:
+        run_forever(_settings(), once=once)
+    except KeyboardInterrupt:
+        click.echo("stopped", err=True)
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object per figure (JSON Lines).")
+def extract(paths, as_json):
+    """Extract figures from files or folders (.txt, .md, .html, .jsonl), as in the figure contract."""
+    from etl.extract import extract as extract_figures
+    from etl.extract.documents import DocumentError, iter_paths, read_path
+    from etl.places import Gazetteer
+
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise UserError(f"no such file or folder: {missing[0]}")
+    gazetteer = Gazetteer.bundled()
+    out = sys.stdout
+    failed = 0
+    for path in iter_paths(list(paths)):
+        try:
+            documents = read_path(path)
+        except DocumentError as exc:
+            click.echo(f"error: {exc}", err=True)
+            failed += 1
+            continue
+        for doc in documents:
+            for fig in extract_figures(doc, gazetteer):
+                if as_json:
+                    out.write(json.dumps(fig, ensure_ascii=False) + "\n")
+                else:
+                    who = fig["claimed_by_org"] or fig["claimed_by"] or "-"
+                    out.write(f"{fig['doc_id']}\t{fig['metric']}\t{fig['quantity_text']}\t{who}\t"
+                              f"{fig['admin1_pcode'] or fig['country_iso3'] or '-'}\n")
+    if failed:
+        sys.exit(1)
+
+
+@cli.command()
+@click.argument("query")
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
+def sql(query, fmt):
+    """Run one read-only SQL query on the warehouse (query the v_* views; see docs/schema.md)."""
+    from etl.warehouse import reader_for
+
+    reader = reader_for(_settings())
+    try:
+        columns, rows = reader.query(query)
+    except _known_errors() as exc:
+        raise UserError(str(exc).splitlines()[0]) from None
+    finally:
+        reader.close()
+    if fmt == "json":
+        click.echo(json.dumps([dict(zip(columns, r)) for r in rows], default=str, ensure_ascii=False))
+    elif fmt == "csv":
+        import csv
+
+        writer = csv.writer(sys.stdout)
+        writer.writerow(columns)
+        writer.writerows(rows)
+    else:
+        _print_table(columns, rows)
+
+
+@cli.command()
+@click.option("--host", default=None, help="Host to bind (default: DISPLACEMENT_HOST).")
+@click.option("--port", type=int, default=None, help="Port (default: DISPLACEMENT_PORT).")
+def serve(host, port):
+    """Serve the dashboard."""
+    _serve(_settings(), host, port)
+
+
+def _serve(settings, host, port):
+    from dashboard.app import create_app
+
+    host = host or settings.host
+    port = port or settings.port
+    app = create_app(settings)
+    click.echo(f"dashboard at http://{host}:{port}/", err=True)
+    try:
+        from waitress import serve as waitress_serve
+
+        waitress_serve(app.server, host=host, port=port, threads=8)
+    except ImportError:
+        app.run(host=host, port=port, debug=False)
+
+
+@cli.command("settings")
+def show_settings():
+    """Print every setting, its value (secrets masked) and its variable."""
+    for name, value in _settings().public().items():
+        click.echo(f"DISPLACEMENT_{name.upper():<32} {value}")
+
+
+def _print_table(columns, rows):
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(*[str(c) for c in columns])
+    for row in rows:
+        table.add_row(*["" if v is None else str(v) for v in row])
+    Console().print(table)
+
+
+def main():
+    cli(prog_name="displacement")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,112 @@
+"""The figure contract (../shared/eval/CONTRACT.md) as code: fields, vocabularies and one validator."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+
+METRICS = (
+    "displaced", "evacuated", "refugees", "returned", "homeless", "sheltered", "killed", "injured",
+    "casualties", "missing", "destroyed_housing", "damaged_housing", "affected", "in_need", "population",
+)
+QUALIFIERS = ("exact", "approximately", "at_least", "more_than", "less_than", "up_to", "range", "vague")
+UNITS = ("people", "households", "houses")
+STOCK_OR_FLOW = ("stock", "flow", None)
+
+# The contract's output fields, in its order.
+CONTRACT_FIELDS = (
+    "doc_id", "metric", "value", "value_low", "value_high", "qualifier", "quantity_text", "unit",
+    "claimed_by", "claimed_by_org", "location_text", "country_iso3", "admin1_pcode", "admin2_pcode",
+    "period_start", "period_end", "stock_or_flow", "evidence", "char_start", "char_end",
+)
+# Columns of the `figures` table that a source fills (the rest the runner computes).
+FIGURE_COLUMNS = CONTRACT_FIELDS + ("dataset", "record_id", "asylum_iso3", "publisher", "published", "url", "detail")
+
+
+@dataclass
+class Document:
+    """One article or report, as read from a file, a feed or an API."""
+
+    doc_id: str
+    text: str
+    url: str | None = None
+    title: str | None = None
+    publisher: str | None = None
+    published: date | None = None
+
+    @property
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class FigureError(ValueError):
+    """A record that breaks the contract; the message says which field and why."""
+
+
+def parse_date(value) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value).strip()
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        raise FigureError(f"bad date {text!r} (want YYYY-MM-DD)") from None
+
+
+def _int_or_none(name: str, value):
+    if value is None or value == "":
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise FigureError(f"{name} {value!r} is not a number") from None
+    if number != number or number < 0:
+        raise FigureError(f"{name} {value!r} is not a non-negative number")
+    return int(round(number))
+
+
+def check_figure(fields: dict) -> dict:
+    """Return the figure with every column present and typed, or raise FigureError."""
+    unknown = set(fields) - set(FIGURE_COLUMNS)
+    if unknown:
+        raise FigureError(f"unknown field(s) {sorted(unknown)}")
+    out = {name: fields.get(name) for name in FIGURE_COLUMNS}
+    if out["metric"] not in METRICS:
+        raise FigureError(f"metric {out['metric']!r} is not one of the contract's metrics")
+    out["qualifier"] = out["qualifier"] or "exact"
+    if out["qualifier"] not in QUALIFIERS:
+        raise FigureError(f"qualifier {out['qualifier']!r} is not one of {', '.join(QUALIFIERS)}")
+    out["unit"] = out["unit"] or "people"
+    if out["unit"] not in UNITS:
+        raise FigureError(f"unit {out['unit']!r} is not one of {', '.join(UNITS)}")
+    if out["stock_or_flow"] not in STOCK_OR_FLOW:
+        raise FigureError(f"stock_or_flow {out['stock_or_flow']!r} is not stock or flow")
+    out["value"] = _int_or_none("value", out["value"])
+    if out["value"] is None:
+        raise FigureError("value is missing")
+    for name in ("value_low", "value_high", "char_start", "char_end"):
+        out[name] = _int_or_none(name, out[name])
+    if out["qualifier"] == "exact":
+        out["value_low"] = out["value"] if out["value_low"] is None else out["value_low"]
+        out["value_high"] = out["value"] if out["value_high"] is None else out["value_high"]
+    for name in ("period_start", "period_end", "published"):
+        out[name] = parse_date(out[name])
+    if out["period_start"] and out["period_end"] and out["period_start"] > out["period_end"]:
+        raise FigureError(f"period_start {out['period_start']} is after period_end {out['period_end']}")
+    if isinstance(out["detail"], (dict, list)):
+        out["detail"] = json.dumps(out["detail"], sort_keys=True, default=str)
+    for name in ("country_iso3", "asylum_iso3"):
+        if out[name]:
+            out[name] = str(out[name]).upper()
+    return out
+
+
+def stable_hash(*parts) -> str:
+    text = "\x1f".join("" if p is None else str(p) for p in parts)
+    return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()[:20]

@@ -1,0 +1,227 @@
+"""Runs sources into the next warehouse version, one transaction each, then publishes it."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, fields
+from datetime import UTC, datetime
+
+import pandas as pd
+
+from etl import sources as registry
+from etl.model import FIGURE_COLUMNS, stable_hash
+from etl.sources.base import LoadContext, Options
+from etl.warehouse import etl_lock, next_version, scalar
+
+log = logging.getLogger("etl")
+
+DOC_COLUMNS = (
+    "doc_id", "source", "url", "title", "publisher", "published", "retrieved_at", "text", "sha256", "load_id",
+)
+FIGURE_TABLE_COLUMNS = ("figure_id", "source", "source_type", "load_id", "content_hash") + FIGURE_COLUMNS
+PLACE_COLUMNS = ("pcode", "admin_level", "name", "country_iso3", "parent_pcode", "alt_names", "geometry", "source")
+# A claim: one organisation's figure for one metric, place, month and value, however many documents carry it.
+CLAIM_KEY = (
+    "COALESCE(f.claimed_by_org, d.publisher, f.publisher, f.source)", "f.metric", "f.country_iso3",
+    "f.admin1_pcode", "f.admin2_pcode",
+    "date_trunc('month', COALESCE(f.period_end, f.period_start, d.published, f.published))",
+    "f.value", "f.qualifier", "f.unit", "f.source_type",
+)
+
+
+@dataclass
+class SourceResult:
+    source: str
+    status: str
+    rows_read: int = 0
+    rows_loaded: int = 0
+    rows_rejected: int = 0
+    error: str | None = None
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def default_sources(settings) -> list[str]:
+    return [name for name in registry.names() if registry.get(name).configured(settings)]
+
+
+def run(settings, names: list[str] | None = None, options: Options | None = None, progress=None):
+    """Run the named sources (or every configured one) and publish; returns a list of SourceResult."""
+    options = options or Options()
+    names = registry.match(names) if names else default_sources(settings)
+    results = []
+    with etl_lock(settings), next_version(settings) as con:
+        run_id = scalar(con, "SELECT COALESCE(max(run_id), 0) + 1 FROM etl_runs")
+        for name in names:
+            results.append(run_one(con, settings, name, options, run_id, progress))
+        rebuild_claims(con)
+    return results
+
+
+def run_one(con, settings, name: str, options: Options, run_id: int, progress=None) -> SourceResult:
+    """Load one source in its own transaction; a failure rolls back to its last good rows."""
+    source = registry.get(name)
+    started = now()
+    con.execute(
+        "INSERT INTO sources VALUES (?, ?, ?, ?, ?) ON CONFLICT (name) DO UPDATE SET kind = excluded.kind,"
+        " description = excluded.description, licence = excluded.licence, url = excluded.url",
+        [source.name, source.kind, source.description, source.licence, source.url],
+    )
+    ctx = LoadContext(source=name, settings=settings, options=options, run_id=run_id, con=con)
+    if progress:
+        ctx.progress = progress(name)
+    result = SourceResult(source=name, status="ok")
+    try:
+        source.check_credentials(ctx)
+        source.load(ctx)
+        con.execute("BEGIN")
+        result.rows_loaded = merge(con, ctx, source)
+        con.execute("COMMIT")
+        result.rows_rejected = len(ctx.rejects)
+    except Exception as exc:  # a failing source must not stop the others
+        try:
+            con.execute("ROLLBACK")
+        except Exception:
+            pass  # the failure came before BEGIN
+        result.status = "failed"
+        result.error = scrub(str(exc) if str(exc).startswith(name) else f"{name}: {exc}", settings)
+        log.warning("%s failed: %s", name, result.error)
+    result.rows_read = ctx.rows_read
+    con.execute(
+        "INSERT INTO etl_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [run_id, name, started, now(), result.status, result.rows_read, result.rows_loaded,
+         result.rows_rejected, result.error],
+    )
+    return result
+
+
+def scrub(message: str, settings) -> str:
+    """Remove every secret setting's value from a message before it is logged or stored."""
+    for f in fields(settings):
+        value = getattr(settings, f.name)
+        if f.metadata.get("secret") and value:
+            message = message.replace(str(value), "***")
+    return message.splitlines()[0][:500] if message else message
+
+
+def _frame(rows: list[dict], columns) -> pd.DataFrame:
+    return pd.DataFrame.from_records(rows, columns=list(columns))
+
+
+def merge(con, ctx: LoadContext, source) -> int:
+    """Merge what the source staged; natural keys make a second run on the same input change nothing."""
+    loaded = 0
+    source_type = "document" if source.kind == "documents" else "dataset"
+    if ctx.documents:
+        docs = _frame([{**d, "source": ctx.source, "load_id": ctx.run_id} for d in ctx.documents], DOC_COLUMNS)
+        docs = docs.drop_duplicates("doc_id", keep="last")
+        con.register("staged_documents", docs)
+        con.execute(
+            f"INSERT INTO documents SELECT {', '.join(DOC_COLUMNS)} FROM staged_documents"
+            " ON CONFLICT (doc_id) DO UPDATE SET url = excluded.url, title = excluded.title,"
+            " publisher = excluded.publisher, published = excluded.published, text = excluded.text,"
+            " sha256 = excluded.sha256, retrieved_at = excluded.retrieved_at, load_id = excluded.load_id"
+            " WHERE documents.sha256 <> excluded.sha256 OR documents.publisher IS DISTINCT FROM excluded.publisher"
+            " OR documents.published IS DISTINCT FROM excluded.published"
+        )
+        con.unregister("staged_documents")
+    rows = []
+    for f in ctx.figures:
+        if f["doc_id"]:
+            key = stable_hash(ctx.source, f["doc_id"], f["char_start"], f["char_end"], f["metric"], f["value"])
+        else:
+            key = stable_hash(ctx.source, f["dataset"], f["record_id"], f["metric"], f["unit"])
+        content = stable_hash(*(f[c] for c in FIGURE_COLUMNS))
+        rows.append({**f, "figure_id": key, "source": ctx.source, "source_type": source_type,
+                     "load_id": ctx.run_id, "content_hash": content})
+    figures = _frame(rows, FIGURE_TABLE_COLUMNS).drop_duplicates("figure_id", keep="last")
+    con.register("staged_figures", figures)
+    if ctx.documents:
+        # A re-extracted document keeps exactly the figures extraction gives now.
+        con.register("staged_doc_ids", _frame([{"doc_id": d["doc_id"]} for d in ctx.documents], ["doc_id"]))
+        con.execute(
+            "DELETE FROM figures WHERE doc_id IN (SELECT doc_id FROM staged_doc_ids)"
+            " AND figure_id NOT IN (SELECT figure_id FROM staged_figures)"
+        )
+        con.unregister("staged_doc_ids")
+    if len(figures):
+        before = scalar(con, "SELECT count(*) FROM figures")
+        updates = ", ".join(f"{c} = excluded.{c}" for c in FIGURE_TABLE_COLUMNS if c != "figure_id")
+        con.execute(
+            f"INSERT INTO figures ({', '.join(FIGURE_TABLE_COLUMNS)})"
+            f" SELECT {', '.join(_typed(c) for c in FIGURE_TABLE_COLUMNS)} FROM staged_figures"
+            f" ON CONFLICT (figure_id) DO UPDATE SET {updates} WHERE figures.content_hash <> excluded.content_hash"
+        )
+        after = scalar(con, "SELECT count(*) FROM figures")
+        loaded += after - before
+    con.unregister("staged_figures")
+    for dataset, record_id in ctx.deleted_records:
+        con.execute("DELETE FROM figures WHERE source = ? AND dataset = ? AND record_id = ?",
+                    [ctx.source, dataset, record_id])
+    if ctx.places:
+        places = _frame([{**p, "source": ctx.source} for p in ctx.places], PLACE_COLUMNS)
+        places = places.drop_duplicates("pcode", keep="last")
+        con.register("staged_places", places)
+        con.execute(
+            f"INSERT INTO places SELECT {', '.join(PLACE_COLUMNS)} FROM staged_places ON CONFLICT (pcode) DO UPDATE SET"
+            " name = COALESCE(excluded.name, places.name),"
+            " admin_level = excluded.admin_level, country_iso3 = excluded.country_iso3,"
+            " parent_pcode = COALESCE(excluded.parent_pcode, places.parent_pcode),"
+            " alt_names = list_sort(list_distinct(list_concat(COALESCE(places.alt_names, []),"
+            " COALESCE(excluded.alt_names, [])))),"
+            " geometry = COALESCE(excluded.geometry, places.geometry)"
+        )
+        con.unregister("staged_places")
+        loaded += len(places)
+    for r in ctx.rejects:
+        con.execute(
+            "INSERT INTO rejects VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (reject_id) DO NOTHING",
+            [stable_hash(ctx.source, r["location"], r["reason"], r["raw"]), ctx.source, ctx.run_id,
+             r["location"], r["reason"], r["raw"]],
+        )
+    for key, value in ctx.state.items():
+        con.execute(
+            "INSERT INTO source_state VALUES (?, ?, ?, ?) ON CONFLICT (source, key) DO UPDATE SET"
+            " value = excluded.value, updated_at = excluded.updated_at"
+            " WHERE source_state.value IS DISTINCT FROM excluded.value",
+            [ctx.source, key, value, now()],
+        )
+    return loaded + len(ctx.documents)
+
+
+def _typed(column: str) -> str:
+    if column in ("period_start", "period_end", "published"):
+        return f"CAST({column} AS DATE)"
+    if column in ("value", "value_low", "value_high"):
+        return f"CAST({column} AS BIGINT)"
+    if column in ("char_start", "char_end"):
+        return f"CAST({column} AS INTEGER)"
+    return f"CAST({column} AS VARCHAR)" if column not in ("load_id",) else column
+
+
+def rebuild_claims(con) -> int:
+    """Recompute claims from figures: deterministic, so an unchanged warehouse gives identical claims."""
+    key = ", ".join(CLAIM_KEY)
+    con.execute("BEGIN")
+    con.execute("DELETE FROM claims")
+    con.execute(
+        f"""
+        INSERT INTO claims
+        SELECT md5(concat_ws('|', {key})) AS claim_id,
+               COALESCE(f.claimed_by_org, d.publisher, f.publisher, f.source), f.metric, f.country_iso3, f.admin1_pcode,
+               f.admin2_pcode, min(COALESCE(f.period_start, f.period_end, d.published)),
+               max(COALESCE(f.period_end, f.period_start, d.published)),
+               f.value, min(f.value_low), max(f.value_high), f.qualifier, f.unit, f.source_type,
+               count(*), count(DISTINCT COALESCE(f.doc_id, f.url)),
+               list_sort(list_distinct(list(f.doc_id) FILTER (WHERE f.doc_id IS NOT NULL))),
+               list_sort(list(f.figure_id)),
+               min(COALESCE(d.published, f.published, f.period_end)),
+               max(COALESCE(d.published, f.published, f.period_end))
+        FROM figures f LEFT JOIN documents d ON d.doc_id = f.doc_id
+        GROUP BY {key}
+        """
+    )
+    con.execute("COMMIT")
+    return scalar(con, "SELECT count(*) FROM claims")

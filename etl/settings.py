@@ -1,0 +1,115 @@
+"""The one Settings object. Every DISPLACEMENT_* variable is read here and nowhere else."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "data"
+
+
+def _setting(default, help: str, secret: bool = False):
+    return field(default=default, metadata={"help": help, "secret": secret})
+
+
+@dataclass(frozen=True)
+class Settings:
+    db: Path = _setting(DATA / "displacement.duckdb", "the live warehouse file")
+    articles_dir: Path = _setting(DATA / "articles", "folder the `articles` source reads")
+    curated_csv: Path = _setting(DATA / "curated" / "idlib_figures.csv", "CSV the `curated` source reads")
+    raw_dir: Path = _setting(DATA / "raw", "where `--save` writes raw API responses")
+    host: str = _setting("127.0.0.1", "dashboard host")
+    port: int = _setting(8050, "dashboard port")
+    memory_limit: str = _setting("1GB", "DuckDB memory_limit for every connection")
+    threads: int = _setting(2, "DuckDB threads for every connection")
+    sql_enabled: bool = _setting(True, "turn the SQL console and /api/sql on or off")
+    sql_timeout: float = _setting(5.0, "seconds before an untrusted query is interrupted")
+    sql_row_cap: int = _setting(5000, "rows an untrusted query returns at most")
+    sql_memory_limit: str = _setting("512MB", "DuckDB memory_limit of the SQL console's worker")
+    basic_auth: str = _setting("", "`user:password` turns on HTTP basic auth for the whole app", secret=True)
+    http_timeout: float = _setting(30.0, "seconds per HTTP request of API sources")
+    http_retries: int = _setting(4, "retries on 429 and 5xx, with backoff")
+    feeds: str = _setting("", "comma-separated RSS/Atom URLs or files for the `feeds` source")
+    reliefweb_appname: str = _setting("", "ReliefWeb API appname (`reliefweb` source)")
+    reliefweb_query: str = _setting("displacement", "ReliefWeb full-text query")
+    reliefweb_countries: str = _setting("SYR", "comma-separated ISO3 codes for ReliefWeb")
+    reliefweb_from: str = _setting("", "earliest ReliefWeb report date, YYYY-MM-DD")
+    hapi_app_identifier: str = _setting("", "HDX HAPI app_identifier (base64 of `app:email`)", secret=True)
+    hapi_countries: str = _setting("SYR", "comma-separated ISO3 codes for HAPI sources")
+    unhcr_years: str = _setting("2014-2024", "year range for `unhcr-population`")
+    idmc_client_id: str = _setting("", "IDMC API client_id (`idmc-gidd`, `idmc-idu`)", secret=True)
+    acled_username: str = _setting("", "ACLED account e-mail (OAuth password grant)", secret=True)
+    acled_password: str = _setting("", "ACLED account password", secret=True)
+    acled_countries: str = _setting("Syria", "comma-separated country names for ACLED")
+    dtm_subscription_key: str = _setting("", "IOM DTM API v3 subscription key", secret=True)
+    pcodes_url: str = _setting("", "URL or file of the HDX global p-code list (`pcodes`)")
+    boundaries_url: str = _setting("", "URL or GeoJSON file of COD-AB boundaries (`boundaries`)")
+    hxl_url: str = _setting("", "URL or file of an HXL-tagged CSV/XLSX (`hxl`)")
+    schedule: str = _setting(
+        "hapi-*=0 6 * * 1;feeds=0 * * * *;unhcr-population=0 6 1 1 *;idmc-*=0 6 * * 1;articles=*/30 * * * *",
+        "`source-glob=cron` pairs, `;`-separated, for `etl schedule`",
+    )
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None, **overrides) -> Settings:
+        env = os.environ if env is None else env
+        values = {}
+        for f in fields(cls):
+            raw = env.get(f"DISPLACEMENT_{f.name.upper()}")
+            if raw is not None:
+                values[f.name] = _convert(f.type, raw, f.name)
+        values.update(overrides)
+        return cls(**values)
+
+    @property
+    def next_db(self) -> Path:
+        return self.db.with_name(self.db.stem + ".next.duckdb")
+
+    @property
+    def lock_path(self) -> Path:
+        return self.db.with_name(self.db.name + ".etl-lock")
+
+    def public(self) -> dict[str, str]:
+        """Settings as text with secrets masked, safe to print or log."""
+        out = {}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            out[f.name] = "***" if f.metadata["secret"] and value else str(value)
+        return out
+
+
+def describe() -> list[tuple[str, str, str]]:
+    """(variable, default, help) for every setting: the README table."""
+    rows = []
+    for f in fields(Settings):
+        default = f.default
+        if isinstance(default, Path):
+            default = default.relative_to(ROOT)
+        rows.append((f"DISPLACEMENT_{f.name.upper()}", str(default), f.metadata["help"]))
+    return rows
+
+
+class SettingsError(ValueError):
+    pass
+
+
+def _convert(kind, raw: str, name: str):
+    kind = kind if isinstance(kind, str) else kind.__name__
+    try:
+        if kind == "Path":
+            return Path(raw).expanduser()
+        if kind == "int":
+            return int(raw)
+        if kind == "float":
+            return float(raw)
+        if kind == "bool":
+            if raw.lower() in ("1", "true", "yes", "on"):
+                return True
+            if raw.lower() in ("0", "false", "no", "off", ""):
+                return False
+            raise ValueError(raw)
+    except ValueError:
+        raise SettingsError(f"DISPLACEMENT_{name.upper()}={raw!r} is not a valid {kind}") from None
+    return raw

@@ -1,0 +1,53 @@
+"""`articles`: text, Markdown, HTML and JSONL documents from a folder, with their extracted figures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from etl.sources.base import LoadContext, Source, SourceError
+from etl.warehouse import scalar
+
+
+def gazetteer_for(ctx: LoadContext):
+    """The warehouse's places when loaded (all countries after `pcodes`), else the bundled list."""
+    from etl.places import Gazetteer
+
+    if ctx.con is not None and scalar(ctx.con, "SELECT count(*) FROM places"):
+        return Gazetteer.from_connection(ctx.con)
+    return Gazetteer.bundled()
+
+
+def load_documents(ctx: LoadContext, documents) -> None:
+    """Stage documents and the figures extracted from them (shared by articles, feeds and reliefweb)."""
+    from etl.extract import extract
+
+    gazetteer = gazetteer_for(ctx)
+    for doc in documents:
+        ctx.document(doc)
+        for figure in extract(doc, gazetteer):
+            ctx.figure(location=f"{doc.doc_id}:{figure['char_start']}", **figure)
+
+
+class ArticlesSource(Source):
+    name = "articles"
+    kind = "documents"
+    description = "Articles and reports from files (.txt, .md, .html, .jsonl) in the articles folder"
+    licence = "Each document keeps its own; the bundled VOA article is public domain"
+
+    def configured(self, settings) -> bool:
+        return Path(settings.articles_dir).is_dir()
+
+    def load(self, ctx: LoadContext) -> None:
+        from etl.extract.documents import iter_paths, read_path_lenient
+
+        root = Path(ctx.options.from_file or ctx.settings.articles_dir)
+        if not root.exists():
+            raise SourceError(f"{self.name}: no such file or folder {root}")
+        documents = []
+        for path in iter_paths([root]):
+            docs, bad = read_path_lenient(path)
+            for location, reason, raw in bad:
+                ctx.reject(reason, raw, location)
+            ctx.advance(len(docs) + len(bad))
+            documents += docs
+        load_documents(ctx, documents)
