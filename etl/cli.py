@@ -87,7 +87,12 @@ def _run(settings, names, options):
     from rich.progress import Progress, SpinnerColumn, TextColumn
 
     from etl import runner
+    from etl import sources as registry
 
+    try:
+        names = registry.match(names) if names else None
+    except _known_errors() as exc:
+        raise UserError(str(exc)) from None
     console = Console(stderr=True)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TextColumn("{task.completed} rows read"),
                   console=console, transient=True) as bar:
