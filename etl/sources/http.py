@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
-from urllib3.exceptions import ConnectTimeoutError, ReadTimeoutError
+from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ReadTimeoutError
 from urllib3.util.retry import Retry
 
 from etl.sources.base import SourceError
@@ -94,7 +94,8 @@ def _redact(url: str) -> str:
 
 def _timed_out(exc: Exception) -> bool:
     reason = getattr(exc.args[0], "reason", None) if exc.args else None
-    return isinstance(reason, (ReadTimeoutError, ConnectTimeoutError))
+    # NewConnectionError (refused) subclasses ConnectTimeoutError in urllib3 2
+    return isinstance(reason, (ReadTimeoutError, ConnectTimeoutError)) and not isinstance(reason, NewConnectionError)
 
 
 def _reason(exc: Exception) -> str:
