@@ -50,7 +50,7 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args()
     times = [once() for _ in range(args.runs)]
-    print(f"displacement demo until the dashboard answers: " + ", ".join(f"{t:.2f}s" for t in times)
+    print("displacement demo until the dashboard answers: " + ", ".join(f"{t:.2f}s" for t in times)
           + f" (best {min(times):.2f}s over {args.runs} runs)")
 
 

@@ -66,7 +66,8 @@ def test_idps_by_admin_level_and_round(server, api_settings):
         ("dtm:admin1", "SD03", None, 622310), ("dtm:admin1", "SD03", None, 1780412),
         ("dtm:admin2", "SD03", "SD03001", 411002),
     ]
-    assert {(r[1], r[4], r[6], r[9]) for r in rows} == {("SDN", "displaced", "stock", "International Organization for Migration")}
+    assert {(r[1], r[4], r[6], r[9]) for r in rows} == {
+        ("SDN", "displaced", "stock", "International Organization for Migration")}
     assert str(rows[1][7]) == str(rows[1][8]) == "2024-09-30"
     detail = json.loads(query(api_settings, "SELECT detail FROM figures WHERE value = 1780412")[0][0])
     assert detail == {"admin_level": 1, "round": "16", "operation": "Sudan Mobility Tracking", "assessment_type": "BA",

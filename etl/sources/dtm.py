@@ -24,6 +24,9 @@ FIELDS = {  # fields every record of a level carries; a missing one is schema dr
 }
 
 
+IOM = "International Organization for Migration"
+
+
 class DtmSource(Source):
     name = "dtm"
     kind = "dataset"
@@ -106,7 +109,7 @@ class DtmSource(Source):
                   "males": row.get("numberMales"), "females": row.get("numberFemales"),
                   "origin_admin1": origin}
         ok = ctx.figure(
-            location=where, metric="displaced", value=value, stock_or_flow="stock", claimed_by_org="International Organization for Migration",
+            location=where, metric="displaced", value=value, stock_or_flow="stock", claimed_by_org=IOM,
             dataset=f"dtm:admin{level}",
             record_id=stable_key(row["admin0Pcode"], admin1, admin2, row.get("operation"), row["roundNumber"], day,
                                  row.get("displacementReason"), origin),
