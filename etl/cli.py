@@ -134,8 +134,11 @@ def etl_status(fmt):
 @click.option("--once", is_flag=True, help="Run what is due now, then exit.")
 def etl_schedule(once):
     """Run sources on the cron schedules in DISPLACEMENT_SCHEDULE until stopped (Ctrl-C)."""
+    import logging
+
     from etl.schedule import run_forever
 
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
     try:
         run_forever(_settings(), once=once)
     except KeyboardInterrupt:

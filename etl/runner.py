@@ -169,8 +169,9 @@ def merge(con, ctx: LoadContext, source) -> int:
             " name = COALESCE(excluded.name, places.name),"
             " admin_level = excluded.admin_level, country_iso3 = excluded.country_iso3,"
             " parent_pcode = COALESCE(excluded.parent_pcode, places.parent_pcode),"
-            " alt_names = list_sort(list_distinct(list_concat(COALESCE(places.alt_names, []),"
-            " COALESCE(excluded.alt_names, [])))),"
+            " alt_names = CASE WHEN places.alt_names IS NULL AND excluded.alt_names IS NULL THEN NULL ELSE"
+            " list_sort(list_distinct(list_concat(COALESCE(places.alt_names, []),"
+            " COALESCE(excluded.alt_names, [])))) END,"
             " geometry = COALESCE(excluded.geometry, places.geometry)"
         )
         con.unregister("staged_places")
