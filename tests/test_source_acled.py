@@ -7,8 +7,8 @@ import dataclasses
 import json
 from pathlib import Path
 
-import duckdb
 import pytest
+from helpers import query
 from localserver import LocalServer, Reply
 from openpyxl import Workbook
 
@@ -20,14 +20,6 @@ from etl.sources.base import Options
 FIXTURES = Path(__file__).parent / "fixtures" / "acled"
 PASSWORD = "correct-horse-battery-staple"
 EVENTS = json.loads((FIXTURES / "read_page.json").read_text())["data"]
-
-
-def query(settings, sql, params=()):
-    con = duckdb.connect(str(settings.db), read_only=True)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
 
 
 class FakeAcled:

@@ -6,8 +6,8 @@ import dataclasses
 import json
 from pathlib import Path
 
-import duckdb
 import pytest
+from helpers import query
 from localserver import LocalServer, Reply
 
 from etl import runner
@@ -17,14 +17,6 @@ from etl.sources.base import Options
 FIXTURES = Path(__file__).parent / "fixtures" / "boundaries"
 ADM1, ADM2 = FIXTURES / "syr_adm1.geojson", FIXTURES / "syr_adm2.geojson"
 LAYER = "/arcgis/rest/services/COD_External/SYR_pcode/FeatureServer/2"
-
-
-def query(settings, sql, params=()):
-    con = duckdb.connect(str(settings.db), read_only=True)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
 
 
 def test_two_levels_from_files_with_geometry_names_and_parents(settings):

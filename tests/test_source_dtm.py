@@ -6,8 +6,8 @@ import dataclasses
 import json
 from pathlib import Path
 
-import duckdb
 import pytest
+from helpers import query
 from localserver import LocalServer, Reply
 
 from etl import runner
@@ -16,14 +16,6 @@ from etl.sources.base import Options
 
 FIXTURES = Path(__file__).parent / "fixtures" / "dtm"
 KEY = "0123456789abcdef0123456789abcdef"
-
-
-def query(settings, sql, params=()):
-    con = duckdb.connect(str(settings.db), read_only=True)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
 
 
 def answer(name):

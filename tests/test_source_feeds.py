@@ -8,8 +8,8 @@ import re
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
+from helpers import query
 from localserver import LocalServer, Reply
 
 import etl.extract
@@ -46,14 +46,6 @@ def extraction(monkeypatch):
     monkeypatch.setattr(etl.extract, "extract", extract)
     monkeypatch.setattr(etl.sources.articles, "gazetteer_for", lambda ctx: None)
     return calls
-
-
-def query(settings, sql, params=()):
-    con = duckdb.connect(str(settings.db), read_only=True)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
 
 
 def test_two_feeds_one_document_per_url_and_content(settings):

@@ -7,8 +7,8 @@ import dataclasses
 import json
 from pathlib import Path
 
-import duckdb
 import pytest
+from helpers import query
 from localserver import LocalServer, Reply
 from openpyxl import Workbook
 
@@ -19,14 +19,6 @@ from etl.sources.base import Options
 FIXTURES = Path(__file__).parent / "fixtures" / "hxl"
 IDPS = FIXTURES / "idps_casualties_2019.csv"
 EVENTS = FIXTURES / "conflict_events_and_fatalities.csv"
-
-
-def query(settings, sql, params=()):
-    con = duckdb.connect(str(settings.db), read_only=True)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
 
 
 def run_file(settings, path):

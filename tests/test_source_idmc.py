@@ -8,8 +8,8 @@ import json
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
+from helpers import query
 from localserver import LocalServer, Reply
 
 from etl import runner
@@ -18,14 +18,6 @@ from etl.sources.base import Options
 
 FIXTURES = Path(__file__).parent / "fixtures" / "idmc"
 CLIENT_ID = "TESTCLIENT0042"
-
-
-def query(settings, sql, params=()):
-    con = duckdb.connect(str(settings.db), read_only=True)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
 
 
 def fixture(name):

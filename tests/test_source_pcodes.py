@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-import duckdb
+from helpers import query
 from localserver import LocalServer, Reply
 from openpyxl import Workbook
 
@@ -15,14 +15,6 @@ from etl.sources.pcodes import PcodesSource
 
 FIXTURES = Path(__file__).parent / "fixtures" / "pcodes"
 CSV = FIXTURES / "global_pcodes.csv"
-
-
-def query(settings, sql, params=()):
-    con = duckdb.connect(str(settings.db), read_only=True)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
 
 
 def test_places_for_every_country_with_parents(settings):

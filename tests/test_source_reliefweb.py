@@ -8,8 +8,8 @@ import re
 from datetime import date
 from pathlib import Path
 
-import duckdb
 import pytest
+from helpers import query
 from localserver import LocalServer, Reply
 
 import etl.extract
@@ -34,14 +34,6 @@ def fake_extract(doc, gazetteer=None):
 def extraction(monkeypatch):
     monkeypatch.setattr(etl.extract, "extract", fake_extract)
     monkeypatch.setattr(etl.sources.articles, "gazetteer_for", lambda ctx: None)
-
-
-def query(settings, sql, params=()):
-    con = duckdb.connect(str(settings.db), read_only=True)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
 
 
 def pages():

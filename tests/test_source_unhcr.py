@@ -7,8 +7,8 @@ import json
 import shutil
 from pathlib import Path
 
-import duckdb
 import pytest
+from helpers import query
 from localserver import LocalServer, Reply
 
 from etl import runner
@@ -17,14 +17,6 @@ from etl.sources.base import Options, SourceError
 
 FIXTURES = Path(__file__).parent / "fixtures" / "unhcr"
 API_PATH = "/population/v1/population/"
-
-
-def query(settings, sql, params=()):
-    con = duckdb.connect(str(settings.db), read_only=True)
-    try:
-        return con.execute(sql, params).fetchall()
-    finally:
-        con.close()
 
 
 def page(n):

@@ -14,8 +14,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from etl.sources.base import Source, SourceError
-from etl.sources.http import HttpClient
-from etl.sources.pcodes import fetch, is_url, split
+from etl.sources.http import HttpClient, fetch, is_url, split
 
 PAGE_SIZE = 1000
 NAME_SUFFIXES = ("EN", "FR", "ES", "PT", "AR", "RU", "REF", "NAME")

@@ -17,7 +17,7 @@ import feedparser
 
 from etl.model import Document
 from etl.sources.base import Source, SourceError
-from etl.sources.pcodes import fetch, is_url, split
+from etl.sources.http import fetch, is_url, split
 
 
 class FeedsSource(Source):

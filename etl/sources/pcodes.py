@@ -7,13 +7,11 @@ Also home of `fetch`, the download-or-read helper with an unchanged-input cursor
 
 from __future__ import annotations
 
-import hashlib
 import tempfile
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from etl.sources.base import Source, SourceError
-from etl.sources.http import HttpClient
+from etl.sources.http import fetch, file_name, is_url, split
 from etl.sources.tabular import read_table
 
 # field -> (column, HXL tag used when the column was renamed)
@@ -86,59 +84,3 @@ class PcodesSource(Source):
 
 def _raw(row: dict) -> dict:
     return {k: v for k, v in row.items() if k != "_line"}
-
-
-def split(setting: str) -> list[str]:
-    return [part.strip() for part in (setting or "").split(",") if part.strip()]
-
-
-def is_url(location: str) -> bool:
-    return urlsplit(str(location)).scheme in ("http", "https")
-
-
-def file_name(url: str, content: bytes, default: str) -> str:
-    """A local name for downloaded content: the URL's suffix, or the content's kind."""
-    suffix = Path(urlsplit(url).path).suffix.lower()
-    if content[:2] == b"PK":
-        suffix = ".xlsx"
-    return "download" + (suffix if suffix in (".csv", ".xlsx", ".json", ".geojson", ".xml") else default)
-
-
-def fetch(ctx, location: str, save_as: str | None = None, http: HttpClient | None = None,
-          params: dict | None = None) -> bytes | None:
-    """The bytes of a URL or file, or None when they have not changed since the last successful load.
-
-    URLs are asked conditionally (ETag / Last-Modified); files and servers without validators are compared by
-    SHA-256. The cursors live in source_state and are only committed with the load, so a failed run retries.
-    """
-    key = hashlib.sha1(location.encode()).hexdigest()[:12]
-    if is_url(location):
-        http = http or HttpClient(ctx)
-        headers = {}
-        if not ctx.options.full:
-            if ctx.get_state(f"etag:{key}"):
-                headers["If-None-Match"] = ctx.get_state(f"etag:{key}")
-            if ctx.get_state(f"modified:{key}"):
-                headers["If-Modified-Since"] = ctx.get_state(f"modified:{key}")
-        response = http.get(location, headers=headers, params=params)
-        if response.status_code == 304:
-            return None
-        content = response.content
-        if save_as and not Path(save_as).suffix:
-            save_as += Path(urlsplit(location).path).suffix
-        http.save(save_as, content)
-        ctx.set_state(f"etag:{key}", response.headers.get("ETag"))
-        ctx.set_state(f"modified:{key}", response.headers.get("Last-Modified"))
-    else:
-        path = Path(location).expanduser()
-        try:
-            content = path.read_bytes()
-        except FileNotFoundError:
-            raise SourceError(f"{ctx.source}: no such file {path}") from None
-        except OSError as exc:
-            raise SourceError(f"{ctx.source}: cannot read {path} ({exc.strerror})") from None
-    digest = hashlib.sha256(content).hexdigest()
-    if ctx.get_state(f"sha256:{key}") == digest and not ctx.options.full:
-        return None
-    ctx.set_state(f"sha256:{key}", digest)
-    return content
