@@ -1,0 +1,224 @@
+"""Read-only JSON/CSV endpoints on the dashboard's Flask server.
+
+GET /api/health    {"ok": true, "figures": N}
+GET /api/figures   figures with their provenance, filtered by validated parameters (parameterised SQL only)
+GET /api/sql       one untrusted read query, run in the SQL sandbox (dashboard.sql_sandbox)
+
+/api/figures parameters (empty means "any"; lists are comma-separated):
+  country (ISO3), admin1, admin2 (p-codes), metric, source_type (document|dataset), source (name),
+  org (substring of claimed_by_org or publisher, case-insensitive), from, to (YYYY-MM-DD; the figure's period
+  overlaps them), limit (1..10000, the default), format (json|csv).
+Answers: JSON {"figures", "count", "truncated", "limit"} or CSV with an X-Truncated header. Errors: JSON
+{"error", "status"} with 400 (bad parameter, refused or failed SQL), 403 (SQL off), 408 (time limit),
+429 (console busy), 503 (no warehouse).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+
+from flask import Blueprint, Response, jsonify, request
+
+from dashboard import sql_sandbox
+from dashboard.filters import METRICS, SOURCE_TYPES
+
+MAX_ROWS = 10_000  # /api/figures answers at most this many rows per request
+
+FIGURE_COLUMNS = (
+    "figure_id", "metric", "value", "value_low", "value_high", "qualifier", "quantity_text", "unit",
+    "claimed_by", "claimed_by_org", "location_text", "country_iso3", "country_name", "admin1_pcode", "admin1_name",
+    "admin2_pcode", "admin2_name", "asylum_iso3", "period_start", "period_end", "stock_or_flow",
+    "source", "source_type", "doc_id", "url", "title", "publisher", "published", "dataset", "record_id",
+    "evidence", "char_start", "char_end",
+)
+
+_ISO3 = re.compile(r"[A-Z]{3}")
+_PCODE = re.compile(r"[A-Z]{2}[A-Z0-9]{0,18}")
+_NAME = re.compile(r"[a-z0-9][a-z0-9_.-]{0,63}")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+class ApiError(Exception):
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.status = status
+
+
+def register(server, settings, reader) -> None:
+    """Add the /api routes to `server` (the Flask app under Dash)."""
+    api = Blueprint("displacement_api", __name__, url_prefix="/api")
+
+    @api.errorhandler(ApiError)
+    def _api_error(exc: ApiError):
+        return _error(str(exc), exc.status)
+
+    @api.get("/health")
+    def health():
+        try:
+            _, rows = reader.query("SELECT count(*) FROM v_figures")
+        except Exception as exc:  # noqa: BLE001 - a readiness check reports any failure
+            return jsonify(ok=False, error=str(exc)), 503
+        return jsonify(ok=True, figures=rows[0][0])
+
+    @api.get("/figures")
+    def figures():
+        fmt = _format(request.args)
+        sql, params, limit = figures_query(request.args)
+        try:
+            columns, rows = reader.query(sql, params)
+        except Exception as exc:  # noqa: BLE001 - e.g. no warehouse yet
+            raise ApiError(f"the warehouse cannot answer: {exc}", 503) from None
+        truncated = len(rows) > limit
+        rows = [[sql_sandbox.plain(v) for v in row] for row in rows[:limit]]
+        if fmt == "csv":
+            return _csv(columns, rows, truncated, "figures.csv")
+        records = [dict(zip(columns, row, strict=True)) for row in rows]
+        return jsonify(figures=records, count=len(records), truncated=truncated, limit=limit)
+
+    @api.route("/sql", methods=["GET", "POST"])
+    def sql():
+        if not settings.sql_enabled:
+            raise ApiError("the SQL console and /api/sql are turned off on this server", 403)
+        args = request.values
+        fmt = _format(args)
+        query = args.get("q", "")
+        if not query.strip():
+            raise ApiError("parameter 'q' is required: one SELECT statement")
+        try:
+            result = sql_sandbox.run(settings, query)
+        except sql_sandbox.SqlError as exc:
+            return _error(str(exc), exc.status, kind=exc.kind)
+        if fmt == "csv":
+            return _csv(result.columns, result.rows, result.truncated, "query.csv")
+        response = jsonify(
+            columns=result.columns, types=result.types, rows=result.rows, truncated=result.truncated,
+            row_count=len(result.rows), seconds=result.seconds,
+        )
+        response.headers["Cache-Control"] = "no-store"
+        return response
+
+    server.register_blueprint(api)
+
+
+def figures_query(args) -> tuple[str, list, int]:
+    """(sql, params, limit) for /api/figures; every parameter is validated, every value is a parameter."""
+    allowed = {"country", "admin1", "admin2", "metric", "org", "source", "source_type", "from", "to", "limit", "format"}
+    unknown = sorted(set(args) - allowed)
+    if unknown:
+        raise ApiError(f"unknown parameter {unknown[0]!r}; use {', '.join(sorted(allowed))}")
+    where, params = [], []
+
+    def any_of(column: str, values: list[str]) -> None:
+        if values:
+            where.append(f"{column} IN ({', '.join('?' * len(values))})")
+            params.extend(values)
+
+    any_of("country_iso3", _codes(args, "country", _ISO3, "an ISO3 code like SYR"))
+    any_of("admin1_pcode", _codes(args, "admin1", _PCODE, "a p-code like SY07"))
+    any_of("admin2_pcode", _codes(args, "admin2", _PCODE, "a p-code like SY0702"))
+    any_of("metric", _choices(args, "metric", METRICS))
+    any_of("source_type", _choices(args, "source_type", SOURCE_TYPES))
+    any_of("source", _codes(args, "source", _NAME, "a source name like curated", upper=False))
+
+    org = args.get("org", "").strip()
+    if org:
+        if len(org) > 200:
+            raise ApiError("parameter 'org' is longer than 200 characters")
+        pattern = "%" + re.sub(r"([\\%_])", r"\\\1", org) + "%"
+        where.append("(claimed_by_org ILIKE ? ESCAPE '\\' OR publisher ILIKE ? ESCAPE '\\')")
+        params += [pattern, pattern]
+
+    start, end = _date(args, "from"), _date(args, "to")
+    if start and end and start > end:
+        raise ApiError("parameter 'from' is after 'to'")
+    if start:  # the figure's period overlaps [from, to]
+        where.append("COALESCE(period_end, period_start, published) >= ?")
+        params.append(start)
+    if end:
+        where.append("COALESCE(period_start, period_end, published) <= ?")
+        params.append(end)
+
+    limit = _limit(args)
+    sql = (
+        f"SELECT {', '.join(FIGURE_COLUMNS)} FROM v_figures"  # column names from the constant above
+        + (f" WHERE {' AND '.join(where)}" if where else "")
+        + " ORDER BY COALESCE(period_end, period_start, published) DESC NULLS LAST, figure_id"
+        + " LIMIT ?"  # one extra row tells whether there were more
+    )
+    return sql, [*params, limit + 1], limit
+
+
+def _values(args, name: str) -> list[str]:
+    return [v.strip() for v in args.get(name, "").split(",") if v.strip()]
+
+
+def _codes(args, name: str, pattern: re.Pattern, what: str, upper: bool = True) -> list[str]:
+    values = [v.upper() if upper else v.lower() for v in _values(args, name)]
+    for value in values:
+        if not pattern.fullmatch(value):
+            raise ApiError(f"parameter {name!r}: {value!r} is not {what}")
+    return values
+
+
+def _choices(args, name: str, choices: tuple[str, ...]) -> list[str]:
+    values = [v.lower() for v in _values(args, name)]
+    for value in values:
+        if value not in choices:
+            raise ApiError(f"parameter {name!r}: {value!r} is not one of {', '.join(choices)}")
+    return values
+
+
+def _date(args, name: str) -> dt.date | None:
+    raw = args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        if not _DATE.fullmatch(raw):
+            raise ValueError(raw)
+        return dt.date.fromisoformat(raw)
+    except ValueError:
+        raise ApiError(f"parameter {name!r}: {raw!r} is not a date like 2020-01-31") from None
+
+
+def _limit(args) -> int:
+    raw = args.get("limit", "").strip()
+    if not raw:
+        return MAX_ROWS
+    if not raw.isdigit() or not 1 <= int(raw) <= MAX_ROWS:
+        raise ApiError(f"parameter 'limit': {raw!r} is not a whole number from 1 to {MAX_ROWS}")
+    return int(raw)
+
+
+def _format(args) -> str:
+    fmt = args.get("format", "json").strip().lower() or "json"
+    if fmt not in ("json", "csv"):
+        raise ApiError(f"parameter 'format': {fmt!r} is not json or csv")
+    return fmt
+
+
+def _error(message: str, status: int, **extra):
+    response = jsonify(error=message, status=status, **extra)
+    response.status_code = status
+    return response
+
+
+def _csv(columns: list[str], rows: list[list], truncated: bool, filename: str) -> Response:
+    response = Response(to_csv(columns, rows), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["X-Truncated"] = "true" if truncated else "false"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def to_csv(columns: list[str], rows: list[list]) -> str:
+    """CSV text of a result (also used by the /sql page's download)."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(columns)
+    for row in rows:
+        writer.writerow(json.dumps(v) if isinstance(v, list | dict) else v for v in row)
+    return out.getvalue()
