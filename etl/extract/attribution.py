@@ -1,0 +1,436 @@
+"""Who gives a figure: "X said", "according to X", headline sources, back-references, canonical names."""
+
+from __future__ import annotations
+
+import csv
+import functools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from etl.extract import rx
+
+ORGS = Path(__file__).with_name("orgs.csv")
+VERBS = (r"said|says|say|told|tells|reported|reports|report|estimated|estimates|estimate|documented|claims|"
+         r"confirmed|confirms|announced|announces|stated|added|adds|noted|counted|recorded|"
+         r"claimed|tallied|quoted|cited|warned|warns|indicated|indicates|explained|put the toll|"
+         r"put the death toll|puts the toll|put the number|puts the number|registered|verified|showed|"
+         r"informed|declared|revealed|mentioned|wrote|tweeted|posted|has said|had said|has reported|had reported|"
+         r"have said|have reported|have documented|has documented|said on|reported on|also said|later said|"
+         r"said in a statement|said in a report|reported that|said that|reporting|saying|estimating|published|"
+         r"has published|have published|tallied|listed|put the number")
+VERB = re.compile(rf"\b(?:{VERBS})\b")
+ACCORDING = re.compile(r"\b(?:according\s+to|citing|quoting|as\s+reported\s+by|reported\s+by|per|data\s+from|"
+                       r"(?:identified|recorded|registered|counted|verified|documented)\s+by|"
+                       r"(?:identifi|recens|enregistr|registrad|contabilizad)\S*\s+(?:par|por)(?:\s+(?:la|le|les|el|los))?|"
+                       r"figures\s+from|statistics\s+from|estimates\s+from|said\s+by|by\s+the\s+count\s+of|"
+                       r"seg[uú]n|selon|d'apr[eè]s)\s+", re.I)
+LOOSE_STOP = set("""
+has have had is are was were will would said says say killed displaced fled reported estimated there here which
+who that where when died en dans in on during from since
+over about around more nearly almost least up hundreds thousands dozens millions scores
+tens several one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred
+""".split())
+NAME_PARTICLE = re.compile(r"(?:al|el|ad|as|ash|ar|az|an|at)-[A-Z][\w'’-]*|bin|ibn|bint|de|del|da|van|von|der|la|le")
+TIME_WORDS = set("""
+monday tuesday wednesday thursday friday saturday sunday mondays tuesdays wednesdays thursdays fridays saturdays
+sundays january february march april may june july august september october november december today yesterday
+tonight late early
+""".split())
+SENTENCE_ADVERBS = set("""
+later earlier meanwhile also separately however but and yesterday today tonight monday tuesday wednesday thursday
+friday saturday sunday wednesdays thursdays in on at last this
+""".split())
+AUX_BEFORE = re.compile(r"(?:\s+(?:has|have|had|also|previously|earlier|later|reportedly|further|again|separately|"
+                        r"itself|is|are|was|were|had\s+previously|has\s+also|have\s+also|also\s+has))+\s*$", re.I)
+POSSESSIVE = re.compile(r"(?P<src>\b[A-Z][\w.&'-]*(?:\s+[A-Z][\w.&'-]*){0,5})['’]s\s+(?:latest\s+|new\s+|own\s+)?"
+                        r"(?:figures|count|tally|data|report|estimates?|statistics|numbers|toll)\b")
+NP_WORDS = set("""
+the a an of for and at in on from local medical security state news agency agencies monitoring monitor group groups war
+rights human activists activist sources source officials official spokesman spokeswoman spokesperson director head
+chief minister ministry media residents resident witnesses witness medics medic doctors doctor rescuers rescue
+workers worker authorities authority government army military police forces force opposition rebels rebel network
+tv television channel office committee council organisation organization observatory coalition command reporter
+correspondent correspondents reporters staff members member team teams volunteers volunteer civil defence defense
+based
+hospital hospitals health provincial district municipal regional national international humanitarian aid
+relief team legal general deputy senior top unnamed anonymous independent pro-government pro-regime pro-opposition
+british-based britain-based uk-based london-based activist-run opposition-run state-run government-run
+observers observer journalists journalist colleague governor mayor commander commanders fighters administration
+emergency services service department directorate command center centre unit units brigade brigades
+documentation coordination committees reports report statement statements spokesmen
+""".split())
+GENERIC_HEADS = set("""
+activists activist sources source officials official residents resident witnesses witness medics medic doctors
+doctor rescuers rescue workers worker authorities authority monitor ngo reports report media critics opposition
+people people observers observer journalists journalist reporters correspondent correspondents staff volunteers
+police army military government rebels rebel fighters commander commanders group groups hospital hospitals
+teams team members member officer officers spokesman spokesperson spokeswoman agencies
+""".split())
+BACKREF = re.compile(r"^(?:the|this|that)\s+(?:[\w-]+\s+){0,3}?(?:monitor|observatory|group|organi[sz]ation|agency|"
+                     r"ngo|network|committee|body|centre|center|ministry|office|channel|coalition|watchdog|story|"
+                     r"report|tv|television|station|outlet|newspaper|paper|website|broadcaster|"
+                     r"news\s+agency)$", re.I)
+SOURCE_BACKREF = re.compile(r"^(?:the|this|that|same)\s+(?:same\s+)?(?:source|sources|reporter|correspondent)$", re.I)
+PRONOUN = re.compile(r"^(?:it|they|he|she)$", re.I)
+INDEFINITE = re.compile(r"^(?:an?|one|two|three|several|some|many|other|unnamed|anonymous)\b", re.I)
+DEMONYMS = set("""
+syrian syrians russian russians turkish iranian iraqi kurdish lebanese american british french german israeli
+jordanian saudi qatari emirati afghan yemeni libyan sudanese egyptian chinese western arab local foreign
+palestinian u.s. us u.n. un european
+""".split())
+DESCRIPTORS = re.compile(r"^(?:the\s+)?(?:(?:britain|uk|london|u\.k\.|damascus|beirut|istanbul|turkey|us|u\.s\.)"
+                         r"[- ]based|"
+                         r"activist[- ]run|opposition[- ]run|state[- ]run|government[- ]run|opposition|"
+                         r"pro-government|pro-regime|independent|monitoring\s+group|monitoring\s+group\s+the|"
+                         r"monitor|group)\s+", re.I)
+
+
+@dataclass
+class Attribution:
+    start: int
+    end: int
+    text: str
+    org: str | None
+    kind: str  # "named", "generic", "backref"
+
+
+@functools.lru_cache(maxsize=1)
+def org_table() -> tuple[dict[str, str], re.Pattern]:
+    table: dict[str, str] = {}
+    with open(ORGS, encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            canon = row["canonical"].strip()
+            for alias in [canon] + row["aliases"].split("|"):
+                alias = alias.strip()
+                if alias:
+                    table.setdefault(_norm(alias), canon)
+    names = sorted(table, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w.])(?:" + "|".join(re.escape(n) for n in names) + r")(?:['’]?s(?=\s))?(?![\w])")
+    return table, pattern
+
+
+def _norm(s: str) -> str:
+    s = s.lower().replace("’", "'").replace("\ufffd", "'")
+    s = rx.sub(r"\s+", " ", s).strip()
+    if s.startswith("the "):
+        s = s[4:]
+    return s
+
+
+def canonical(text: str) -> str | None:
+    """The canonical organisation named in text (longest alias), or None."""
+    if not text:
+        return None
+    table, pattern = org_table()
+    text = rx.sub(r"[\"“”]", "", text)
+    low = text.lower().replace("’", "'").replace("\ufffd", "'")
+    best = None
+    for m in pattern.finditer(low):
+        alias = m.group(0)
+        if alias not in table:
+            alias = rx.sub(r"['’]?s$", "", alias)  # "SANAs correspondent"
+            if alias not in table:
+                continue
+        # short all-caps aliases (UN, WHO, AP, IRC) must be written in capitals
+        orig = text[m.start():m.start() + len(alias)]
+        bare = orig.replace(".", "")
+        if len(alias) <= 4 and bare.isalpha() and not bare.isupper() and \
+                not (len(bare) == 4 and bare.istitle() and alias not in ("care", "reach", "fars", "orient")):
+            continue  # "who", "un", "is" are words; "Sana" (Reuters' spelling of SANA) is not
+        if best is None or len(alias) > len(best):
+            best = alias
+    return table[best] if best else None
+
+
+def subject_before(text: str, end: int, floor: int = 0) -> tuple[int, str] | None:
+    """The noun phrase that ends at text[end] (the speaker of a following "said")."""
+    toks = list(rx.finditer(r"[\w.'’&-]+|[^\w\s]", text[floor:end]))
+    chosen = []
+    for m in reversed(toks):
+        w = m.group()
+        lw = w.lower().strip(".'’")
+        if not w[0].isalnum():
+            break
+        if w[0].isupper() or lw in NP_WORDS or lw.endswith("-based") or lw in DEMONYMS or rx.fullmatch(r"[A-Z.]+", w) \
+                or NAME_PARTICLE.fullmatch(w):
+            chosen.append(m)
+            if len(chosen) >= 12:
+                break
+            continue
+        break
+    if not chosen:
+        return None
+    chosen.reverse()
+    words = [c.group() for c in chosen]
+    # drop leading function words and a run-in clause before a new determiner ("Aleppo the Syrian Observatory")
+    cut = 0
+    for i in range(1, len(words)):
+        if words[i].lower() in ("the", "a", "an") and words[i - 1].lower() not in ("of", "at", "for", "in", "from",
+                                                                                     "and", "with", "by", "on"):
+            cut = i
+    if cut > 0 and not canonical(" ".join(words[cut:])):
+        first = next((i for i in range(cut) if words[i].lower() in ("the", "a", "an") or words[i][:1].isupper()), None)
+        if first is not None and canonical(" ".join(words[first:cut])):
+            cut = first  # "The Syrian Observatory for Human Rights a monitoring group based in the UK"
+    for i in range(cut, len(words) - 1):
+        lw = words[i].lower().strip(".")
+        if lw in TIME_WORDS or (words[i][:1].isupper() and lw in ("meanwhile", "however", "moreover", "separately")):
+            cut = i + 1  # "western Damascus on Thursday state news agency SANA", "... Meanwhile civil sources"
+    while cut < len(words) and words[cut].lower() in ("of", "for", "and", "at", "in", "on", "from", "with"):
+        cut += 1
+    # a leading sentence adverb ("Later the source") is not part of the speaker
+    while cut < len(words) - 1 and words[cut].lower() in SENTENCE_ADVERBS:
+        cut += 1
+    if cut >= len(words):
+        return None
+    # trailing function words are not a speaker ("...in the")
+    last = len(words)
+    while last > cut and (words[last - 1].lower() in ("the", "a", "an", "of", "for", "and", "at", "in", "on", "from")
+                          or words[last - 1].lower().strip(".") in TIME_WORDS):
+        last -= 1  # "Civil Defence officials on Thursday" → "Civil Defence officials"
+    if last <= cut:
+        return None
+    start = floor + chosen[cut].start()
+    stop = floor + chosen[last - 1].end()
+    phrase = text[start:stop]
+    low = phrase.lower()
+    if low in ("it", "he", "she", "they", "we", "i", "you", "this", "that") and low != "it":
+        return None
+    if not any(c.isalpha() for c in phrase):
+        return None
+    return start, phrase
+
+
+def object_after(text: str, start: int, limit: int, loose: bool = False) -> tuple[int, str] | None:
+    """The noun phrase starting at text[start] ("according to local sources", "said the U.N.")."""
+    table, pattern = org_table()
+    seg = text[start:limit]
+    low = seg.lower()
+    m = pattern.match(low)
+    if not m:
+        mm = rx.match(r"(?:the\s+)?", low)
+        m2 = pattern.match(low, mm.end()) if mm else None
+        if m2:
+            m = m2
+    toks = list(rx.finditer(r"[\w.'’&-]+|[^\w\s]", seg))
+    chosen = []
+    stops = {"on", "that", "who", "which", "when", "while", "after", "as", "since", "in", "at", "during", "to",
+             "about", "with", "by", "but", "and", "or", "last", "this", "yesterday", "today", "earlier", "late",
+             "early", "told"}
+    for i, t in enumerate(toks):
+        w = t.group()
+        lw = w.lower().strip(".'’")
+        if m and t.start() < m.end():
+            chosen.append(t)
+            continue
+        if w in ("\"", "“", "”") and chosen and i + 1 < len(toks) and toks[i + 1].group()[:1].isupper():
+            continue
+        if chosen and lw in ("the", "a", "an") and chosen[-1].group().lower() not in ("of", "for", "at", "in", "and",
+                                                                                     "by", "from", "with") and \
+                not (m and t.start() < m.end()):
+            break  # "said the Sana news agency the coalition's strikes hit"
+        if not w[0].isalnum():
+            break
+        if chosen and (lw in stops and not (lw in ("of", "for", "at", "in", "and")
+                                            and i + 1 < len(toks) and toks[i + 1].group()[:1].isupper()
+                                            and lw != "in")):
+            break
+        if lw in stops and not chosen:
+            if lw in ("the",):
+                chosen.append(t)
+                continue
+            break
+        if loose and chosen and (lw in LOOSE_STOP or w[0].isdigit()):
+            break
+        if w[0].isupper() or lw in NP_WORDS or lw.endswith("-based") or lw in DEMONYMS or lw in ("its", "their") \
+                or (loose and w[0].isalpha() and len(chosen) < 8):
+            chosen.append(t)
+            if len(chosen) >= 14:
+                break
+            continue
+        break
+    while chosen and chosen[-1].group().lower() in ("the", "a", "an", "of", "for", "and", "at", "in"):
+        chosen.pop()
+    if not chosen:
+        return None
+    s, e = start + chosen[0].start(), start + chosen[-1].end()
+    phrase = text[s:e].rstrip(".")
+    if phrase.endswith(".") or text[s:e].endswith("."):
+        pass
+    return s, phrase
+
+
+def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
+    """Attributions inside text[start:end]; org/kind are classified later by classify()."""
+    out: list[Attribution] = []
+    for m in ACCORDING.finditer(text, start, end):
+        got = object_after(text, m.end(), end, loose=True)
+        if got:
+            out.append(Attribution(got[0], got[0] + len(got[1]), got[1], None, ""))
+    for m in VERB.finditer(text, start, end):
+        verb_start = m.start()
+        aux = AUX_BEFORE.search(text, max(start, verb_start - 40), verb_start)
+        if aux:
+            verb_start = aux.start()
+        before = text[start:verb_start]
+        inv = rx.search(r"(?:[,\"”'’]\s*|^\s*)$", before)
+        subj = None
+        if not rx.search(r"[,\"”]\s*$", before):
+            subj = subject_before(text, verb_start, start)
+        else:
+            # "X, which has researchers across the country, said": skip a relative clause or an apposition
+            rel = rx.search(r"([\w.'’&-]+(?:\s+[\w.'’&-]+){0,8}),\s+(?P<kind>which|who|a|an|the|including|"
+                            r"among\s+them|like|such\s+as|[\w'’-]+)\b[^,]{0,120},\s*$", before)
+            if rel:
+                subj = subject_before(text, start + rel.end(1), start)
+                kind = rel.group("kind").lower()
+                if subj and kind in ("including", "like", "such as", "among them"):
+                    # "local groups, including the Syrian Observatory, estimated": the whole phrase speaks
+                    stop = start + len(before.rstrip().rstrip(","))
+                    subj = (subj[0], text[subj[0]:stop])
+                elif subj and kind not in ("which", "who") and not canonical(subj[1]):
+                    # "Sheikh X, spokesman for the camp's refugees, told": name plus apposition
+                    stop = start + len(before.rstrip().rstrip(","))
+                    if canonical(text[subj[0]:stop]):
+                        subj = (subj[0], text[subj[0]:stop])
+        if subj:
+            out.append(Attribution(subj[0], subj[0] + len(subj[1]), subj[1], None, ""))
+            continue
+        if m.group(0).lower() in ("told", "tells", "informed"):
+            continue  # "X told VOA": VOA is the listener
+        if inv is not None or m.group(0).lower() in ("said", "says", "reported", "added", "stated", "announced"):
+            obj_start = m.end()
+            obj_start += len(text[obj_start:end]) - len(text[obj_start:end].lstrip())
+            got = object_after(text, obj_start, end)
+            if got and (got[1][:1].isupper() or got[1].lower().startswith("the ")) and \
+                    not rx.match(r"(?:on|in|at|this|last|that)\b", got[1], re.I) and \
+                    (inv is not None or canonical(got[1]) or BODY_WORDS.search(got[1]) or
+                     rx.search(r"\b(?:sources?|activists?|officials?|monitor|witness(?:es)?|medics?)$", got[1])):
+                out.append(Attribution(got[0], got[0] + len(got[1]), got[1], None, ""))
+    possessive = POSSESSIVE.finditer(text, start, end) if rx.search(r"['’]s\b", text[start:end]) else ()
+    for m in possessive:
+        if canonical(m.group("src")):
+            out.append(Attribution(m.start("src"), m.end("src"), m.group("src"), None, ""))
+    out.sort(key=lambda a: a.start)
+    dedup: list[Attribution] = []
+    for a in out:
+        if dedup and a.start < dedup[-1].end:
+            continue
+        dedup.append(a)
+    return dedup
+
+
+GENERIC_MODIFIERS = set("""
+local medical security military civil opposition activist activists state official government regime rebel
+pro-government pro-regime kurdish syrian arab western foreign independent witness witnesses hospital news
+""".split())
+ROLE_WORDS = (r"\b(?:secretary|activist|spokesman|spokeswoman|spokesperson|director|chief|head|reporter|"
+              r"correspondent|journalist|"
+              r"doctor|resident|witness|commander|official|governor|mayor|minister|envoy|president|leader)\b")
+MONITORS = {"Syrian Observatory for Human Rights", "Syrian Network for Human Rights", "Violations Documentation Center",
+            "Local Coordination Committees", "Airwars", "ACLED", "IDMC", "Syrian Response Coordination Group",
+            "Human Rights Watch", "Amnesty International", "Physicians for Human Rights"}
+
+
+def _antecedent(phrase: str, history: list[str]) -> str | None:
+    """The organisation a definite back-reference ("the monitor", "the group") points to."""
+    if not history:
+        return None
+    if rx.search(r"\b(?:monitor|observatory|watchdog|monitoring)\b", phrase, re.I):
+        for org in reversed(history):
+            if org in MONITORS:
+                return org
+    return history[-1]
+
+
+BODY_WORDS = re.compile(
+    r"\b(?:ministry|ministries|committee|committees|council|agency|office|network|organi[sz]ation|tv|television|"
+    r"channel|news|media|command|center|centre|coalition|observatory|government|authority|authorities|department|"
+    r"directorate|unit|society|association|union|federation|fund|programme|program|crescent|cross|group|commission|"
+    r"court|police|army|forces|radio|website|newspaper|daily|times|post|press|agence|service|services|institute|"
+    r"foundation|movement|front|brigade|brigades|corps|administration|governorate|municipality|hospital|monitor|"
+    r"coordinators|bureau|board|league|party|initiative|project|mission|cluster|team|helmets|defence|defense|force|"
+    r"guard|navy|marines|police|council|ministry|secretariat|authority|agency|commission|observatory|centre)\b",
+    re.I,
+)
+
+
+def classify(att: Attribution, history, last_source_org: str | None, strip_places=None) -> Attribution:
+    """Fill org and kind: named body → canonical; generic speaker or person → None; back-reference → earlier org."""
+    phrase = att.text.strip()
+    low = phrase.lower()
+    strip_places = strip_places or (lambda text: text)
+    if isinstance(history, str) or history is None:
+        history = [history] if history else []
+    org = canonical(phrase)
+    if SOURCE_BACKREF.match(low):
+        att.org, att.kind = last_source_org, "backref"
+        return att
+    lower_desc = all(not w[:1].isupper() or w.lower().endswith("-based") for w in phrase.split()[1:])
+    if (BACKREF.match(low) and (org or lower_desc)) or PRONOUN.match(low):
+        att.org, att.kind = (org or _antecedent(phrase, history)), "backref"
+        return att
+    src = rx.search(r"\bsources?\s+(?:at|in|from|with|within|inside|close\s+to)\s+(?:the\s+)?(?P<body>.+)$", phrase,
+                    re.I)
+    if src:
+        body = src.group("body")
+        if org:
+            att.org, att.kind = org, "named"
+        elif body[:1].isupper() and (_proper(body, strip_places) or BODY_WORDS.search(body)):
+            att.org, att.kind = body, "named"
+        else:
+            att.org, att.kind = None, "generic"
+        return att
+    if INDEFINITE.match(low) and not _proper(phrase, strip_places):
+        att.org, att.kind = None, "generic"
+        return att
+    if org:
+        att.org, att.kind = org, "named"
+        return att
+    words = rx.findall(r"[\w'’.-]+", phrase)
+    head = words[-1].lower().strip(".") if words else ""
+    before_head = words[-2].lower() if len(words) > 1 else ""
+    if not _proper(phrase, strip_places) or (head in GENERIC_HEADS and not BODY_WORDS.search(head)) or \
+            (head in GENERIC_HEADS | {"media", "sources", "reports"} and before_head in GENERIC_MODIFIERS):
+        att.org, att.kind = None, "generic"  # "Al Tabqah local media", "Regime media"
+        return att
+    if words and words[-1][:1].isupper() and rx.search(ROLE_WORDS, phrase, re.I) and \
+            not rx.search(r"\b(?:ministry|agency|committee|council|office|observatory|network|organi[sz]ation)\b",
+                          phrase, re.I):
+        att.org, att.kind = None, "person"  # "media activist Musafa Abu Mohammad"
+        return att
+    acronym = rx.fullmatch(r"(?:the\s+)?([A-Z]{3,8})(?:['’]s)?", phrase)
+    if acronym and not strip_places(acronym.group(1)).isspace():
+        att.org, att.kind = acronym.group(1), "named"  # "ONEMI", "the FDMA": an agency by its acronym
+        return att
+    if not BODY_WORDS.search(phrase):
+        att.org, att.kind = None, "person"  # "Osama Said, a media activist": a person, not a body
+        return att
+    name = DESCRIPTORS.sub("", phrase)
+    name = DESCRIPTORS.sub("", name)
+    name = rx.sub(r"^(?:the|a|an)\s+", "", name, flags=re.I).strip(" \"“”")
+    att.org, att.kind = (name or phrase), "named"
+    return att
+
+
+def _proper(phrase: str, strip_places) -> bool:
+    """Does the phrase name a body: a capitalised word that is not a demonym, a place or a common noun?"""
+    words = rx.findall(r"[\w'’.&-]+", strip_places(phrase))
+    caps = [w for w in words if w[:1].isupper() and w.lower() not in DEMONYMS and w.lower() not in ("the", "a", "an")
+            and not w.lower().endswith("-based") and w.lower().strip(".") not in NP_WORDS]
+    # "Syrias" (Syria's without its apostrophe) is a place too
+    caps = [w for w in caps if not (w.endswith("s") and not strip_places(w[:-1]).strip())]
+    return bool(caps)
+
+
+HEADLINE_SOURCE = re.compile(r"(?:[:\-–—]\s*|\s)(?P<src>NGO|monitor|activists|UN|U\.N\.|WHO|UNHCR|OCHA|UNICEF|ICRC|"
+                             r"IOM|SOHR|observatory|Observatory|state media|State media|state TV|officials|"
+                             r"sources|report|medics|rescuers|witnesses|police|army|ministry|Ministry|media)\s*[.!]?$")
+
+
+def headline_source(sentence: str) -> tuple[int, str] | None:
+    m = HEADLINE_SOURCE.search(sentence)
+    if m:
+        return m.start("src"), m.group("src")
+    return None

@@ -1,0 +1,521 @@
+"""Text → figures: quantities, their metric, who claims them, where and when (CONTRACT.md)."""
+
+from __future__ import annotations
+
+import os
+import re
+
+from etl.extract import attribution as attr
+from etl.extract import dates, metrics, rx
+from etl.extract.numbers import Quantity, find_quantities
+from etl.extract.text import Sentence, boilerplate_end, is_date, sentences
+from etl.model import CONTRACT_FIELDS, Document
+
+NOT_COUNT_AFTER = re.compile(
+    r"\s*(?:%|percent\b|per\s*cent\b|pc\b|°|(?:-|\s)?(?:years?|yrs?|months?|weeks?|days?|hours?|hrs?|minutes?|mins?|"
+    r"seconds?|km|kms|kilomet\w+|miles?|metres?|meters?|m2|sq|square|ha|hectares?|acres?|kg|kilos?|tons?|tonnes?|"
+    r"mm|cm|inches|feet|ft|degrees?|times|fold|dollars?|euros?|usd|us\$|pounds?|lira|liras|yuan|riyals?|francs?|"
+    r"cents?|bpd|mw|gw)\b|-year|-month|-day|-km|-mile|-strong|\s*(?:st|nd|rd|th)\b|:\d|/\d)",
+    re.I,
+)
+NOT_COUNT_BEFORE = re.compile(
+    r"(?:[$€£¥]|\b(?:us\$|usd|eur|aged|age|ages|no\.|number|nos\.|resolution|route|highway|article|chapter|section|"
+    r"page|pages|vol\.|room|flight|platoon|brigade|division|unit|phase|level|grade|class|category|decree|law|item|"
+    r"views|comments|shares|likes|reads|tweet|print|"
+    r"point|paragraph|annex|table|figure|fig\.|under-|over-)\s*)$",
+    re.I,
+)
+ONE_OF = re.compile(r"\s+of\s+(?!them\b|those\b|whom\b|the\s+(?:victims|dead|wounded|injured)\b)", re.I)
+CLAUSE_BREAK = re.compile(r"[;:()\[\]]|,\s|\sand\s(?!(?:women|children|men|elderly|infants|babies|civilians)\b)"
+                          r"|\s(?:but|while|whereas|as|after|before|when|because|since|"
+                          r"although|though|whilst|adding)\s|\s[-–—]\s", re.I)
+NEW_TOPIC = re.compile(r"^\W*(?:meanwhile|elsewhere|separately|in\s+other\s+news|on\s+another\s+front|"
+                       r"in\s+a\s+separate|in\s+another|also\s+on|earlier|in\s+\w+\s+city|in\s+[A-Z]\w+\s)", re.I)
+WAR_WIDE = re.compile(r"\b(?:war|conflict|uprising|crisis|civil\s+war|since\s+(?:19|20)\d\d|revolution|since\s+then|"
+                      r"since\s+the\s+(?:start|beginning|outbreak))\b", re.I)
+PLACE_IN_NAME = re.compile(r"Islamic\s+State\s+(?:in|of)\s+Iraq(?:\s+and\s+(?:the\s+Levant|Syria|al-Sham))?|"
+                           r"\b[A-Z][\w-]+\s+(?:Coordination\s+Committee|Media\s+Cent(?:er|re)|Coordinating\s+Committee)")
+NAME_PART_BEFORE = re.compile(r"\b[A-Z][\w'’]+\s+(?:al|el|ad|ar|as|ash|az|an|at)-$")  # "Urem al-Kubra"
+PERSON_BEFORE = re.compile(r"\b(?:abu|umm|bin|ibn|aka|bint)\s+$", re.I)
+ORIGIN_BEFORE = re.compile(r"\b(?:based|positioned|located|stationed|deployed|entrenched|holed\s+up|from)\s+"
+                           r"(?:in|at|inside)?\s*(?:the\s+)?(?:[\w-]+\s+){0,3}$", re.I)
+DEMONYMS = {"syrian": "SYR", "iraqi": "IRQ", "afghan": "AFG", "yemeni": "YEM", "chinese": "CHN", "turkish": "TUR",
+            "lebanese": "LBN", "jordanian": "JOR", "libyan": "LBY", "sudanese": "SDN", "somali": "SOM",
+            "nigerian": "NGA", "ukrainian": "UKR", "pakistani": "PAK", "indian": "IND", "bangladeshi": "BGD",
+            "filipino": "PHL", "philippine": "PHL", "indonesian": "IDN", "ethiopian": "ETH", "kenyan": "KEN",
+            "congolese": "COD", "malian": "MLI", "burkinabe": "BFA", "mozambican": "MOZ", "haitian": "HTI",
+            "colombian": "COL", "venezuelan": "VEN", "myanmar": "MMR", "rohingya": "MMR", "palestinian": "PSE",
+            "iranian": "IRN", "egyptian": "EGY", "nepalese": "NPL", "nepali": "NPL", "vietnamese": "VNM",
+            "brazilian": "BRA", "mexican": "MEX", "peruvian": "PER", "chilean": "CHL", "argentine": "ARG",
+            "bolivian": "BOL", "ecuadorian": "ECU", "malawian": "MWI", "zimbabwean": "ZWE", "cameroonian": "CMR",
+            "chadian": "TCD", "nigerien": "NER", "south sudanese": "SSD", "burundian": "BDI", "rwandan": "RWA",
+            "ugandan": "UGA", "tanzanian": "TZA", "sri lankan": "LKA", "japanese": "JPN", "thai": "THA"}
+DEMONYM = re.compile(r"\b(" + "|".join(sorted(DEMONYMS, key=len, reverse=True)) + r")\b", re.I)
+WAR_TOTAL = {"killed": 50_000, "casualties": 50_000, "injured": 50_000, "displaced": 1_000_000,
+             "refugees": 1_000_000}  # with no place in the sentence, counts this big are country-wide
+DISPLACEMENT_NOUN_METRICS = ("evacuated", "refugees", "displaced", "returned")
+HOUSING_METRICS = ("destroyed_housing", "damaged_housing")
+TOLL_UPDATE = re.compile(r"\b(?:ris(?:en|e|es)|rose|climbed|jumped|increased|reached|stands?|stood|totall?ed)\s+"
+                         r"(?:to|at)?\s*$", re.I)  # "the number of fighters killed ... has risen to 39"
+EVENT_NOUN = re.compile(r"\s+(?:[a-z-]+\s+(?:and\s+|or\s+)?){0,3}?(displacements|deaths|fatalities|casualties|"
+                        r"injuries|evacuations|evacuees|refugees|returnees|idps|arrivals)\b", re.I)
+SUBGROUP_START = re.compile(r"\s*(?:including|among\s+them|mostly|mainly|many\s+of\s+them|most\s+of\s+them)\b", re.I)
+COORDINATED = re.compile(r"\s+(?:[\w-]+\s+){0,4}?(?:and|or|as\s+well\s+as)\s+|\s+(?:[\w-]+\s+){0,3}?"
+                         r"(?:including|among\s+them)\s+(?:(?:[\w-]+\s+){0,3}?(?:and|or)\s+)?", re.I)
+PASSIVE = re.compile(r"\b(?:were|was|are|is|have\s+been|has\s+been|had\s+been|got|became|been)\s+"
+                     r"(?:(?:also|reportedly|all|later|subsequently|either|now|still|critically|seriously|badly|"
+                     r"severely|lightly)\s+)?", re.I)
+APPOSITION = re.compile(r"\s*(?:\(([^()]{1,60})\)|,([^,;.]{1,60}),|\s[-–—]([^-–—;.]{1,60})[-–—])\s*", re.I)
+PAIRED = re.compile(r"\s+(?:and|&)\s+(?:(?:are|were|have\s+been|had\s+been|has\s+been|been|now)\s+)*", re.I)
+
+
+def _digits_or_words(s: str) -> bool:
+    return bool(rx.search(r"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|"
+                          r"forty|fifty|sixty|seventy|eighty|ninety|hundred|thousand|million|dozen|scores)", s, re.I))
+
+
+class _State:
+    def __init__(self):
+        self.last_org = None
+        self.orgs: list[str] = []
+        self.last_source_org = None
+        self.prev_att = None
+        self.prev_had_figures = False
+        self.prev_att_admin1 = set()
+        self.last_place = None
+        self.doc_place = None
+        self.countries = set()
+        self.rank: dict[str, int] = {}
+
+
+def run(doc: Document, gazetteer) -> list[dict]:
+    text = doc.text or ""
+    skip = boilerplate_end(text)
+    sents = sentences(text, doc.title, skip)
+    matches = gazetteer.find(text) if gazetteer is not None else []
+    names = [(o.start(), o.end()) for o in PLACE_IN_NAME.finditer(text)]
+    matches = [m for m in matches if not text.startswith("-based", m.end) and not _dateline(text, m)
+               and not PERSON_BEFORE.search(text, max(0, m.start - 6), m.start)
+               and not NAME_PART_BEFORE.search(text, max(0, m.start - 24), m.start)
+               and not any(a <= m.start < b for a, b in names)]
+    st = _State()
+    st.countries = {m.place.country for m in matches}
+    rank = {}
+    for m in matches:
+        rank[m.place.country] = rank.get(m.place.country, 0) + 1
+    st.rank = rank
+    if doc.title and gazetteer is not None:
+        tm = gazetteer.find(doc.title)
+        if tm:
+            st.doc_place = _sentence_place(doc.title, tm, gazetteer, st.rank)
+    if st.doc_place is None and matches:
+        st.doc_place = (_sentence_place(text, [m for m in matches if m.place.level >= 1][:1], gazetteer)
+                        or _sentence_place(text, matches[:1], gazetteer))
+    if st.doc_place is None and gazetteer is not None:
+        dm = DEMONYM.search(text)
+        place = gazetteer.places.get(DEMONYMS[dm.group(1).lower()]) if dm else None
+        if place is not None:
+            st.doc_place = (place, None)
+    out: list[dict] = []
+    mi = 0
+    for s in sents:
+        while mi < len(matches) and matches[mi].start < s.start:
+            mi += 1
+        j = mi
+        here = []
+        while j < len(matches) and matches[j].end <= s.end:
+            here.append(matches[j])
+            j += 1
+        out.extend(_sentence(doc, text, s, here, st, gazetteer))
+    return out
+
+
+def _is_subgroup(text, q, s) -> bool:
+    before = text[max(s.start, q.start - 25):q.start]
+    if rx.search(r"(?:\(\s*|\bor\s+|,\s+or\s+)$", before):
+        return True  # "2,400 families (12,000 people)", "2,400 families or 7,900 people"
+    return bool(metrics.SUBGROUP.search(before) or rx.match(r"\s+(?:of\s+them|of\s+whom|were\s+children)\b",
+                                                             text[q.end:q.end + 20], re.I))
+
+
+def _dateline(text, m) -> bool:
+    """ "BEIRUT (Reuters) -": the newsroom, not the place."""
+    return m.text.isupper() and len(m.text) > 3 and bool(rx.match(r"\s*(?:\(|[-–—]|,\s*[A-Z][a-z]+\s+\d)",
+                                                                   text[m.end:m.end + 12]))
+
+
+def _keep(text: str, q: Quantity, s: Sentence) -> bool:
+    if q.bare_year or q.decimal:
+        return False
+    if text[q.core_start].isdigit() and is_date(text, q.core_start, q.core_end):
+        return False
+    if NOT_COUNT_AFTER.match(text, q.core_end, s.end):
+        return False
+    before = text[max(s.start, q.start - 12):q.start]
+    if q.start == q.core_start and NOT_COUNT_BEFORE.search(before):
+        return False
+    low = q.text.lower()
+    if low.endswith("one") and q.value == 1:
+        if ONE_OF.match(text, q.core_end, s.end) or rx.search(r"\b(?:no|any|every|each|the|which|that|of)\s+$",
+                                                               before, re.I):
+            return False
+    if q.value == 0:
+        return False
+    return True
+
+
+
+
+def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
+    found = find_quantities(text, s.start, s.end)
+    if not found:
+        atts = None
+        if attr.VERB.search(s.text) or attr.ACCORDING.search(s.text):
+            atts = attr.find_attributions(text, s.start, s.end)
+            for a in atts:
+                attr.classify(a, st.orgs, st.last_source_org, _is_place(gaz))
+            atts = [a for a in atts if a.org or not _only_place(a.text, _is_place(gaz))]
+        _update_context(text, s, places, st, atts, gaz)
+        if atts:
+            st.prev_att = None  # a report without figures: nothing to carry
+        return []
+    qs = [q for q in found
+          if _keep(text, q, s) and metrics.head_noun(text, q.core_end, s.end)[0] not in metrics.NON_COUNT]
+    atts = attr.find_attributions(text, s.start, s.end)
+    is_place = _is_place(gaz)
+    for a in atts:
+        attr.classify(a, st.orgs, st.last_source_org, is_place)
+    atts = [a for a in atts if a.org or not _only_place(a.text, is_place)]
+    if s.headline:
+        hs = attr.headline_source(s.text)
+        if hs and not any(a.start <= s.start + hs[0] < a.end for a in atts):
+            a = attr.Attribution(s.start + hs[0], s.start + hs[0] + len(hs[1]), hs[1], None, "")
+            attr.classify(a, None, None, is_place)
+            atts.append(a)
+    figures = []
+    prev = None
+    subgroup = [_is_subgroup(text, q, s) for q in qs]
+    pending = []  # "Some 120 fighters and 60 mercenaries were killed": subjects waiting for their verb
+    for i, q in enumerate(qs):
+        # the window after a number runs to the next number that is not a sub-group ("76 people including 28
+        # children were killed")
+        nxt = next((qs[k].start for k in range(i + 1, len(qs)) if not subgroup[k]), s.end)
+        got = _metric(text, s, q, qs[i - 1] if i else None, nxt, prev)
+        if not got:
+            noun = metrics.head_noun(text, q.core_end, nxt)[0]
+            if i + 1 < len(qs) and noun not in metrics.HOUSES and \
+                    COORDINATED.fullmatch(text, q.core_end, qs[i + 1].start):
+                pending.append((q, noun))
+            else:
+                pending = []
+            continue
+        for p_q, p_noun in pending:
+            if got[0][0] not in HOUSING_METRICS:
+                figures.append((p_q, got[0][0], p_noun))
+        pending = []
+        for metric, noun in got:
+            figures.append((q, metric, noun))
+        prev = (q, got[0][0], got[0][1])
+    figures.sort(key=lambda f: f[0].start)
+    out = []
+    carried = None
+    if not atts and st.prev_att is not None and not s.headline and not NEW_TOPIC.match(s.text) and \
+            st.prev_had_figures is not None:
+        carried = st.prev_att
+        if WAR_WIDE.search(s.text) and dates.STOCK.search(s.text):
+            carried = None  # background ("the war has killed 400,000") is the publisher's own
+    here_admin1 = {gaz.codes(m.place)[1] for m in places if m.place.level >= 1} if gaz is not None else set()
+    if carried is not None and here_admin1 and st.prev_att_admin1 and not (here_admin1 & st.prev_att_admin1):
+        carried = None  # a new place: a new report
+    if carried is not None and figures and all(m == "population" for _, m, _ in figures):
+        carried = None  # how many live somewhere is background, not the source's count
+    if os.environ.get("NOCARRY"):
+        carried = None
+    when = dates.period(s.text, doc.published) if figures else (None, None)
+    flows: dict[str, str] = {}
+    for q, metric, noun in figures:
+        a = _nearest(atts, q) if atts else carried
+        place, loc_text = _figure_place(text, s, q, places, atts, gaz, st.rank) if places else (None, None)
+        if metric not in flows:
+            flows[metric] = dates.stock_or_flow(s.text, metric)
+        flow = flows[metric]
+        if place is None:
+            ctx = st.last_place or st.doc_place
+            if ctx is not None:
+                place, loc_text = ctx
+        country, admin1, admin2 = (gaz.codes(place) if (gaz is not None and place is not None) else (None, None, None))
+        if not places and ((flow == "stock" and WAR_WIDE.search(s.text) and q.value >= 1000)
+                           or q.value >= WAR_TOTAL.get(metric, 10**12)):
+            admin1 = admin2 = None
+            loc_text = None
+        start, end = when
+        if flow == "stock" and end is None:
+            end = doc.published
+        if start and end and start > end:
+            start = None
+        fig = {
+            "doc_id": doc.doc_id, "metric": metric, "value": q.value,
+            "value_low": q.low, "value_high": q.high, "qualifier": q.qualifier, "quantity_text": q.text,
+            "unit": metrics.unit_for(noun, metric),
+            "claimed_by": a.text if a else None, "claimed_by_org": a.org if a else None,
+            "location_text": loc_text, "country_iso3": country, "admin1_pcode": admin1, "admin2_pcode": admin2,
+            "period_start": start.isoformat() if start else None, "period_end": end.isoformat() if end else None,
+            "stock_or_flow": flow, "evidence": s.text, "char_start": q.start, "char_end": q.end,
+        }
+        out.append({k: fig[k] for k in CONTRACT_FIELDS})
+    _update_context(text, s, places, st, atts, gaz)
+    if atts:
+        st.prev_att = atts[-1] if len(atts) == 1 else _nearest(atts, qs[-1]) if qs else atts[-1]
+        st.prev_att_admin1 = here_admin1 or ({gaz.codes(st.last_place[0])[1]} if st.last_place else set())
+    elif carried is None:
+        st.prev_att = None
+    st.prev_had_figures = bool(out)
+    return out
+
+
+def _update_context(text, s, places, st, atts, gaz):
+    """Remember the organisations, the last "source" and the place this sentence names, for the next ones."""
+    if atts:
+        for a in atts:
+            if a.org and a.kind in ("named", "backref"):
+                st.last_org = a.org
+                st.orgs.append(a.org)
+            elif a.kind == "generic":
+                inner = attr.canonical(a.text)
+                if inner:  # "local groups, including the Syrian Observatory"
+                    st.orgs.append(inner)
+            if rx.search(r"\b(?:sources?|reporter|correspondent)\b", a.text, re.I):
+                st.last_source_org = a.org
+    if places:
+        got = _sentence_place(text, places, gaz, st.rank)
+        if got is not None and (got[0].level > 0 or st.last_place is None):
+            st.last_place = got
+    if atts is None and s.headline is False:
+        st.prev_att = None
+
+
+def _only_place(phrase, strip) -> bool:
+    """ "Idlib said": a place is no speaker (the real one is usually written after the verb)."""
+    rest = rx.sub(r"\b(?:the|of|and|in|on|at|from|northern|southern|eastern|western|central|rural|city)\b", " ",
+                  strip(phrase), flags=re.I)
+    return not rest.strip(" ,.-'’")
+
+
+def _nearest(atts, q):
+    return min(atts, key=lambda a: min(abs(a.start - q.end), abs(q.start - a.end)))
+
+
+def _is_place(gaz):
+    """A function that blanks out the place names in a phrase ("Activists in Deir Ezzor" → "Activists in ")."""
+    cache = getattr(gaz, "_strip_cache", None)
+    if cache is None or len(cache) > 20_000:
+        cache = {}
+        try:
+            gaz._strip_cache = cache
+        except AttributeError:
+            pass
+
+    def strip(phrase: str) -> str:
+        if gaz is None:
+            return phrase
+        if phrase not in cache:
+            cache[phrase] = _strip(phrase)
+        return cache[phrase]
+
+    def _strip(phrase: str) -> str:
+        for m in reversed(gaz.find(phrase)):
+            phrase = phrase[:m.start] + " " * (m.end - m.start) + phrase[m.end:]
+        return phrase
+    return strip
+
+
+def _listed(text, ms) -> bool:
+    """ "Damascus Aleppo", "Hama and Homs", "Hainan, Guangdong and Yunnan": a list of places."""
+    return len(ms) > 1 and all(rx.fullmatch(r"[\s,]*(?:and|&)?[\s,]*", text[a.end:b.start]) for a, b in zip(ms, ms[1:]))
+
+
+def _city(text, m, gaz):
+    """ "the city of Homs", "Aleppo city": the governorate's capital district."""
+    place = m.place
+    if place.level == 1:
+        before = text[max(0, m.start - 16):m.start].lower()
+        after = text[m.end:m.end + 6].lower()
+        if rx.search(r"\b(?:city|town)\s+of\s+$", before) or rx.match(r"\s+city\b", after):
+            city = gaz.city_district(place)
+            if city is not None:
+                return city
+    return place
+
+
+def _sentence_place(text, places, gaz, rank=None):
+    """(Place, text) for a sentence as context: the most specific place, or the country when it names several
+    governorates."""
+    if not places or gaz is None:
+        return None
+    admin1s = {gaz.codes(m.place)[1] for m in places if m.place.level >= 1}
+    if len(admin1s) > 1:
+        country = gaz.places.get(places[0].place.country)
+        return (country, places[0].text) if country else None
+    best = max(places, key=lambda m: (m.place.level, (rank or {}).get(m.place.country, 0), -m.start))
+    return _city(text, best, gaz), best.text
+
+
+def _figure_place(text, s, q, places, atts, gaz, rank=None):
+    """The place a figure is about: the most specific one, or among several governorates the nearest one that is
+    not an origin ("terrorists based in Eastern Ghouta") or part of a source's name."""
+    if gaz is None:
+        return None, None
+    # "Washington and Paris say": a country that speaks is no place of the figure
+    places = [m for m in places if m.place.level > 0 or not any(a.start <= m.start < a.end for a in atts or [])]
+    if not places:
+        return None, None
+    admin1s = {gaz.codes(m.place)[1] for m in places if m.place.level >= 1}
+    if len(admin1s) <= 1:
+        # the most specific place; between countries, the one the document names most ("Russia ... Syria")
+        best = max(places, key=lambda m: (m.place.level, (rank or {}).get(m.place.country, 0), -m.start))
+        return _city(text, best, gaz), best.text
+    specific = [m for m in places if m.place.level >= 1]
+    run = [m for m in specific]
+    if _listed(text, run):
+        country = gaz.places.get(run[0].place.country)
+        return country, " ".join(m.text for m in run)
+    inside = [m for m in specific if any(a.start <= m.start < a.end for a in atts or [])]
+    origin = [m for m in specific if ORIGIN_BEFORE.search(text, max(s.start, m.start - 40), m.start)]
+    cands = [m for m in specific if m not in inside and m not in origin] or \
+        [m for m in specific if m not in origin] or specific
+    best = min(cands, key=lambda m: (min(abs(m.start - q.end), abs(q.start - m.end)), -m.place.level))
+    return _city(text, best, gaz), best.text
+
+
+def _metric(text, s, q: Quantity, prev_q, nxt, prev):
+    """[(metric, noun)] for a quantity, or [] when it is not a figure."""
+    noun, noun_end = metrics.head_noun(text, q.core_end, nxt)
+    if noun in metrics.NON_COUNT:
+        return []
+    # window after the number, up to the next quantity or clause break
+    wend = min(nxt, s.end, q.end + 90)
+    br = CLAUSE_BREAK.search(text, max(noun_end, q.end), wend)
+    while br is not None and br.group(0).strip().lower() == "as" and metrics.AFTER_RE.match(text, br.end()):
+        br = CLAUSE_BREAK.search(text, br.end(), wend)  # "registered as displaced"
+    cut = br.start() if br else wend
+    found = _first_after(text, q.end, cut)
+    if found is None:
+        ev = EVENT_NOUN.match(text, q.end, wend)  # "438,000 new and repeated displacements"
+        if ev:
+            found = _first_after(text, ev.start(1), ev.end(1))
+    if found is None and br is not None:
+        # skip a parenthesis or an apposition: "2,759 persons (around 460 families) became homeless",
+        # "1,000 residents, mainly in Manitoba, were displaced"
+        skip = APPOSITION.match(text, br.start(), min(s.end, br.start() + 90))
+        inner = (skip.group(2) or skip.group(3) or "") if skip else ""
+        if skip and (not _digits_or_words(inner) or SUBGROUP_START.match(inner)):
+            found = _first_after(text, skip.end(), min(s.end, skip.end() + 40), strict_start=True)
+            if found is None:
+                pm = PASSIVE.search(text, skip.end(), min(s.end, skip.end() + 70))
+                if pm and not rx.search(r"[;:,]", text[skip.end():pm.start()]):
+                    found = _first_after(text, pm.end(), min(s.end, pm.end() + 40), strict_start=True)
+    if found is None:
+        # a passive verb further on: "86 members of government forces and its allies ... were killed"
+        far = min(nxt, s.end, q.end + 160)
+        for pm in PASSIVE.finditer(text, max(noun_end, q.end), far):
+            if rx.search(r"[;:]|\((?![^()]*\))", text[q.end:pm.start()]):
+                break  # no passive inside a parenthesis that is still open
+            found = _first_after(text, pm.end(), min(far, pm.end() + 40), strict_start=True)
+            if found:
+                break
+    metric = None
+    if found and found[0] in DISPLACEMENT_NOUN_METRICS + ("sheltered",):
+        b = metrics.metric_before(text, max(s.start, q.start - 30), q.start)
+        if b and b[0] in ("killed", "injured") and rx.fullmatch(r"\s*(?:the\s+|a\s+|an\s+)?", text[b[2]:q.start]):
+            found = None  # "raids kill 10 in a camp for displaced people": what happened to them comes first
+            metric, cue_end = b[0], None
+    if found and found[0] in DISPLACEMENT_NOUN_METRICS and rx.match(
+            r"\s*(?:[\w-]+\s+){0,2}?(?:evacuees|refugees|idps|returnees|displaced\s+(?:people|persons|civilians|"
+            r"families))\b", text[q.end:found[1]], re.I):
+        # "killed more than 120 evacuees": the verb before says what happened to them
+        lo = max(s.start, prev_q.end if prev_q else s.start, q.start - 90)
+        b = metrics.metric_before(text, lo, q.start)
+        if b and b[0] in ("killed", "injured", "casualties", "missing"):
+            found = None
+            metric, cue_end = b[0], None
+    if found and found[0] == "population":
+        lo = max(s.start, prev_q.end if prev_q else s.start, q.start - 90)
+        b = metrics.metric_before(text, lo, q.start)
+        if b:  # "to evacuate 30,000 people living along the coast": the verb says what happened
+            found = None
+            metric, cue_end = b[0], None
+    if found:
+        metric, cue_end = found
+        if metric in ("killed", "injured") and rx.match(r"\s+(?:and|or)\s+(?:wounded|injured|dead|killed)\b",
+                                                        text[cue_end:cue_end + 20]):
+            metric = "casualties"  # "several dozen dead and wounded"
+        if metric == "left":  # "3000 residents left Foua": an evacuation when the text speaks of one
+            metric = "evacuated" if rx.search(r"evacuat", text, re.I) else "displaced"
+    else:
+        reach = 170 if TOLL_UPDATE.search(text, max(s.start, q.start - 30), q.start) else 90
+        lo = max(s.start, prev_q.end if prev_q else s.start, q.start - reach)
+        window = text[lo:q.start]
+        stop = max((m.end() for m in rx.finditer(r"[;\[]|\s[-–—]\s|\((?![^()]*\))", window)), default=0)
+        b = metrics.metric_before(text, lo + stop, q.start)
+        if b:
+            metric = b[0]
+            cue_end = None
+    if metric is None:
+        # sub-group counts and lists inherit the previous figure's metric
+        before = text[max(s.start, q.start - 30):q.start]
+        if prev and (metrics.SUBGROUP.search(before) or rx.search(r"(?:\(\s*|\bor\s+)$", before) or
+                     rx.match(r"\s+(?:of\s+them|were\s+children|of\s+whom)",
+                                                                 text[q.core_end:q.core_end + 20], re.I)
+                     or (noun in metrics.PEOPLE or noun in metrics.HOUSES) and q.start - prev[0].end < 40):
+            metric = prev[1]
+            if metric in HOUSING_METRICS and noun is None:
+                noun = prev[2]
+        else:
+            return []
+    if metric in HOUSING_METRICS:
+        if noun not in metrics.HOUSES:
+            if noun is None and prev and prev[1] in HOUSING_METRICS and q.start - prev[0].end < 60:
+                noun = prev[2]
+            elif noun in (None, *metrics.HOUSEHOLDS) and rx.search(
+                    r"\b(?:homes|houses|buildings|dwellings|shelters?|housing)\b",
+                    text[max(s.start, q.start - 40):min(s.end, q.end + 80)], re.I):
+                noun = noun or "houses"  # "41,000 households had their houses destroyed" counts households
+            else:
+                return []
+    if metric in HOUSING_METRICS and noun in ("buildings", "building", "structures", "properties", "units") and \
+            not rx.search(r"\b(?:residential|civilian|apartment|housing|private|homes?|houses?|family)\b",
+                          text[max(s.start, q.start - 30):q.end + 25], re.I) and \
+            not rx.search(r"\b(?:flood|earthquake|quake|storm|cyclone|typhoon|hurricane|landslide|fire|rain|wind|"
+                          r"tornado|tremor|"
+                          r"blaze|wildfire|tsunami|avalanche|mudslide|disaster)\w*",
+                          s.text, re.I):
+        return []  # "three buildings ... were destroyed" in a strike on fighters' positions
+    if metric not in HOUSING_METRICS and noun in metrics.HOUSES:
+        if metric in ("evacuated", "displaced", "homeless"):
+            noun = "households"  # "forced the evacuation of 50 homes": IDMC counts the households
+        else:
+            return []
+    result = [(metric, noun)]
+    if found and metric in ("displaced", "evacuated", "affected", "sheltered", "homeless"):
+        pm = PAIRED.match(text, cue_end)
+        if pm and not rx.match(r"\s*[\d(]", text[pm.end():pm.end() + 3]) and \
+                not _digits_or_words(text[pm.end():pm.end() + 25].split(" ")[0]):
+            second = _first_after(text, pm.end(), min(pm.end() + 60, s.end), strict_start=True)
+            if second and second[0] != metric and second[0] in ("evacuated", "sheltered", "displaced", "homeless",
+                                                                 "affected"):
+                result.append((second[0], noun))
+    return result
+
+
+def _first_after(text, start, end, strict_start=False):
+    best = None
+    for m in metrics.AFTER_RE.finditer(text, start, end):
+        if strict_start and m.start() > start + 25:
+            break
+        name = m.lastgroup
+        if name == "population":
+            if best is None:
+                best = (name, m.end())
+            continue
+        return name, m.end()
+    return best
