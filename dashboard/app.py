@@ -1,0 +1,245 @@
+"""create_app(settings): the Dash app, its shell (navigation, filter bar) and its resources.
+
+Everything is served from this process: Dash's own JS (serve_locally), Bootstrap's CSS from assets/, charts
+drawn from the warehouse. Filters live in the URL query string; the filter bar and the URL are kept in sync by
+one callback, and every page re-renders from `layout(**query)` when the query string changes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import logging
+import threading
+from pathlib import Path
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, ctx, dcc, html, no_update
+from dash import _callback as dash_callback_registry
+
+from dashboard import api, auth, queries, sql_sandbox
+from dashboard.figures import fmt_date
+from dashboard.filters import METRIC_LABELS, SOURCE_TYPES, Filters, with_search
+from etl.settings import Settings
+from etl.warehouse import WarehouseError, reader_for
+
+log = logging.getLogger(__name__)
+
+HERE = Path(__file__).resolve().parent
+ASSETS = HERE.parent / "assets"
+PAGES = HERE / "pages"
+
+NAV = [("Overview", "/"), ("Compare sources", "/compare"), ("Regions", "/regions"), ("Figures", "/figures"),
+       ("Sources", "/sources"), ("SQL", "/sql")]
+# Pages where the filter bar means nothing.
+NO_FILTER_BAR = ("/sources", "/sql", "/documents")
+FILTER_KEYS = ("country", "admin1", "admin2", "metric", "start", "end", "source_type", "org")
+
+
+def create_app(settings: Settings | None = None) -> dash.Dash:
+    settings = settings or Settings.from_env()
+    reader = reader_for(settings)
+    # Dash imports the page modules anew for each app; forget callbacks a previous app in this process left behind.
+    dash_callback_registry.GLOBAL_CALLBACK_LIST.clear()
+    dash_callback_registry.GLOBAL_CALLBACK_MAP.clear()
+    app = dash.Dash(
+        "dashboard",  # the package: pages import as dashboard.pages.<name>, the same modules tests import
+        use_pages=True,
+        pages_folder=str(PAGES),
+        assets_folder=str(ASSETS),
+        serve_locally=True,
+        # gzip (plotly.js 4.8 MB -> 1.5 MB) for weak connections, when flask-compress is installed
+        compress=importlib.util.find_spec("flask_compress") is not None,
+        external_stylesheets=[],  # Bootstrap 5.3 (dbc's theme) ships in assets/bootstrap.min.css: no CDN
+        external_scripts=[],
+        suppress_callback_exceptions=True,
+        title="Displacement figures",
+        include_pages_meta=False,  # no og:/twitter: tags with absolute URLs
+        update_title=None,
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    app.settings = settings
+    app.reader = reader
+    app.server.config["DISPLACEMENT_SETTINGS"] = settings
+    app.server.config["DISPLACEMENT_READER"] = reader
+    app.layout = lambda: shell(reader)
+    _register_shell_callbacks(app, reader)
+    _adopt_page_callbacks(app)
+
+    auth.install(app.server, settings)
+    api.register(app.server, settings, reader)
+
+    warm = Warmer(reader)
+
+    def close_resources():
+        warm.stop.set()
+        warm.join(timeout=60)  # DuckDB refuses to close a connection that is busy
+        reader.close()
+        sql_sandbox.shutdown()
+
+    app.close_resources = close_resources
+    warm.start()
+    return app
+
+
+def _adopt_page_callbacks(app: dash.Dash) -> None:
+    """Take the pages' dash.callback registrations now, so two apps in one process never share or lose them."""
+    for key in list(dash_callback_registry.GLOBAL_CALLBACK_MAP):
+        app.callback_map[key] = dash_callback_registry.GLOBAL_CALLBACK_MAP.pop(key)
+    app._callback_list.extend(dash_callback_registry.GLOBAL_CALLBACK_LIST)
+    dash_callback_registry.GLOBAL_CALLBACK_LIST.clear()
+
+
+class Warmer(threading.Thread):
+    """Fills the query cache for the filter bar and the unfiltered pages at start and after each publish, so
+    that landing on the app never waits for a full scan of a large warehouse."""
+
+    def __init__(self, reader, every: float = 30.0):
+        super().__init__(daemon=True, name="dashboard-cache-warmer")
+        self.reader, self.every, self.stop = reader, every, threading.Event()
+
+    def run(self) -> None:
+        done = None
+        while not self.stop.is_set():
+            try:
+                stamp = queries.file_stamp(self.reader)
+                if stamp != done:
+                    warm(self.reader)
+                    done = stamp
+            except Exception as err:  # no warehouse yet, or one being replaced: try again later
+                log.info("cache warm-up skipped: %s", err)
+            self.stop.wait(self.every)
+
+
+def warm(reader) -> None:
+    queries.filter_options(reader)
+    queries.data_as_of(reader)
+    queries.overview(reader, Filters())
+    queries.region_values(reader, Filters())
+    queries.compare(reader, Filters())
+
+
+# ---- the shell ----------------------------------------------------------------------------------------------------
+
+def shell(reader) -> html.Div:
+    try:
+        options = queries.filter_options(reader)
+        as_of = queries.data_as_of(reader).get("last_success")
+        notice = None
+    except WarehouseError as err:
+        options = {"countries": [], "admin1": [], "metrics": [], "orgs": [], "min_date": None, "max_date": None}
+        as_of, notice = None, dbc.Alert(str(err), color="warning", className="mt-2")
+    return html.Div([
+        dcc.Location(id="url", refresh="callback-nav"),
+        navbar(as_of),
+        dbc.Container([notice, filter_bar(options), dash.page_container], fluid="xl", className="pb-4"),
+        html.Footer(dbc.Container([
+            "Figures as reported by each source, not verified counts. ",
+            "Boundaries and names do not imply official endorsement or acceptance by the United Nations.",
+        ], fluid="xl"), className="site-footer"),
+    ])
+
+
+def navbar(as_of) -> dbc.Navbar:
+    links = [dbc.NavItem(dbc.NavLink(label, href=path, id=f"nav-{_slug(path)}", active="exact"))
+             for label, path in NAV]
+    return dbc.Navbar(
+        dbc.Container([
+            html.A([html.Img(src=dash.get_asset_url("logo.svg"), height="28", alt=""),
+                    html.Span("Displacement figures", className="ms-2")], href="/", className="navbar-brand"),
+            dbc.NavbarToggler(id="nav-toggle"),
+            dbc.Collapse(dbc.Nav(links, navbar=True, className="me-auto"), id="nav-collapse", navbar=True),
+            html.Span(f"data as of {fmt_date(as_of)}" if as_of else "", className="navbar-text small as-of"),
+        ], fluid="xl"),
+        color="dark", dark=True, expand="lg", className="mb-3",
+    )
+
+
+def _slug(path: str) -> str:
+    return path.strip("/") or "overview"
+
+
+def filter_bar(options: dict) -> html.Div:
+    countries = [{"label": f"{c['name']} ({c['code']})", "value": c["code"]} for c in options["countries"]]
+    admin1 = [{"label": a["name"], "value": a["code"]} for a in options["admin1"]]
+    metrics = [{"label": METRIC_LABELS.get(m, m), "value": m} for m in options["metrics"]]
+    orgs = [{"label": o, "value": o} for o in options["orgs"]]
+    types = [{"label": f"{t}s", "value": t} for t in SOURCE_TYPES]
+
+    def col(label, control, **width):
+        return dbc.Col([dbc.Label(label, html_for=control.id, className="small text-muted mb-0"), control],
+                       xs=12, sm=6, **width)
+
+    return html.Div(dbc.Row([
+        col("Country", dcc.Dropdown(id="flt-country", options=countries, placeholder="All countries"), md=4, lg=2),
+        col("Region (admin 1)", dcc.Dropdown(id="flt-admin1", options=admin1, placeholder="All regions"),
+            md=4, lg=2),
+        col("Metric", dcc.Dropdown(id="flt-metric", options=metrics, placeholder="Main metrics"), md=4, lg=2),
+        col("Period", dcc.DatePickerRange(
+            id="flt-dates", min_date_allowed=options["min_date"], max_date_allowed=options["max_date"],
+            initial_visible_month=options["max_date"], display_format="D MMM YYYY", clearable=True,
+            start_date_placeholder_text="From", end_date_placeholder_text="To"), md=6, lg=3),
+        col("Type", dcc.Dropdown(id="flt-source-type", options=types, placeholder="All"), md=3, lg=1),
+        col("Organisation", dcc.Dropdown(id="flt-org", options=orgs, placeholder="All organisations"), md=3, lg=2),
+    ], className="g-2"), id="filter-bar", className="filter-bar mb-3")
+
+
+def _register_shell_callbacks(app: dash.Dash, reader) -> None:
+    controls = [("flt-country", "value"), ("flt-admin1", "value"), ("flt-metric", "value"),
+                ("flt-dates", "start_date"), ("flt-dates", "end_date"), ("flt-source-type", "value"),
+                ("flt-org", "value")]
+
+    @app.callback(
+        Output("url", "search"),
+        [Output(i, p) for i, p in controls],
+        Input("url", "search"),
+        [Input(i, p) for i, p in controls],
+    )
+    def sync_filters(search, *values):
+        """URL -> filter bar on load and navigation; filter bar -> URL when a control changes."""
+        return filters_sync(ctx.triggered_id, search, *values)
+
+    @app.callback(Output("flt-admin1", "options"), Input("flt-country", "value"))
+    def admin1_choices(country):
+        try:
+            return [{"label": a["name"], "value": a["code"]} for a in queries.admin1_options(reader, country)]
+        except WarehouseError:
+            return []
+
+    @app.callback([Output(f"nav-{_slug(p)}", "href") for _, p in NAV], Input("url", "search"))
+    def nav_links(search):
+        """Links keep the current filters, so moving between pages keeps the view narrowed."""
+        query = Filters.from_query(search).to_query()
+        return [p if p == "/sql" else p + query for _, p in NAV]
+
+    @app.callback(Output("filter-bar", "className"), Input("url", "pathname"))
+    def filter_bar_visible(pathname):
+        hidden = any((pathname or "/").startswith(p) for p in NO_FILTER_BAR)
+        return "filter-bar mb-3" + (" d-none" if hidden else "")
+
+    @app.callback(Output("nav-collapse", "is_open"), Input("nav-toggle", "n_clicks"), State("nav-collapse", "is_open"),
+                  prevent_initial_call=True)
+    def toggle_nav(_, is_open):
+        return not is_open
+
+
+def filters_sync(trigger, search, country, admin1, metric, start, end, source_type, org):
+    """The sync callback's logic (pure, for tests): returns (search, *control values)."""
+    current = Filters.from_query(search)
+    if trigger in (None, "url"):
+        return (no_update, current.country, current.admin1, current.metric, current.start, current.end,
+                current.source_type, current.org)
+    new = Filters.from_query({
+        "country": country, "admin1": admin1, "metric": metric, "start": start, "end": end,
+        "source_type": source_type, "org": org,
+        "admin2": current.admin2 if admin1 == current.admin1 else None,
+    })
+    reset_admin1 = no_update
+    if trigger == "flt-country" and new.country != current.country and new.admin1:
+        new = new.with_(admin1=None, admin2=None)  # a region belongs to its country
+        reset_admin1 = None
+    changes = {k: getattr(new, k) for k in FILTER_KEYS} | {"figure": None}
+    new_search = with_search(search, **changes)
+    if new_search == (search or ""):
+        return (no_update,) * 8
+    return (new_search, no_update, reset_admin1, no_update, no_update, no_update, no_update, no_update)

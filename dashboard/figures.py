@@ -1,0 +1,366 @@
+"""DataFrame -> plotly Figure, and the number formats every page uses. Pure: no queries, no Dash.
+
+Colours are Okabe-Ito (colour-blind safe); every figure carries its title and a caption (sources and dates)
+inside the figure, so a PNG downloaded from the modebar still says where its numbers come from.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+# Okabe & Ito (2008), black last; yellow late since it is faint on white.
+OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#56B4E9", "#CC79A7", "#000000", "#F0E442"]
+SEQUENTIAL = "Cividis_r"  # colour-blind safe sequential scale (dark = more)
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', Arial, sans-serif"
+
+# The contract's vague amounts: (value_low, value_high) -> words.
+VAGUE = {
+    (24, 99): "dozens", (40, 99): "scores", (200, 999): "hundreds", (2_000, 9_999): "thousands",
+    (20_000, 99_999): "tens of thousands", (200_000, 999_999): "hundreds of thousands",
+    (2_000_000, None): "millions",
+}
+QUALIFIER_WORDS = {
+    "approximately": "about", "at_least": "at least", "more_than": "more than", "less_than": "fewer than",
+    "up_to": "up to",
+}
+
+
+# ---- numbers ------------------------------------------------------------------------------------------------------
+
+def _int(value) -> int | None:
+    if value is None:
+        return None
+    try:
+        if pd.isna(value):
+            return None
+    except (TypeError, ValueError):
+        pass
+    return int(value)
+
+
+def fmt_int(value) -> str:
+    value = _int(value)
+    return "–" if value is None else f"{value:,}"
+
+
+def format_value(value, low=None, high=None, qualifier="exact", quantity_text=None) -> str:
+    """'80,000', 'more than 100,000', 'tens of thousands (20,000–99,999)', '250,000–300,000'."""
+    value, low, high = _int(value), _int(low), _int(high)
+    if value is None:
+        return "–"
+    if qualifier == "vague":
+        words = VAGUE.get((low, high)) or (quantity_text or "").strip().lower() or "an unstated number"
+        if low is not None and high is not None:
+            return f"{words} ({low:,}–{high:,})"
+        if low is not None:
+            return f"{words} ({low:,} or more)"
+        return words
+    if qualifier == "range" and low is not None and high is not None and low != high:
+        return f"{low:,}–{high:,}"
+    word = QUALIFIER_WORDS.get(qualifier)
+    return f"{word} {value:,}" if word else f"{value:,}"
+
+
+def fmt_date(value) -> str:
+    if value is None:
+        return "–"
+    try:
+        if pd.isna(value):
+            return "–"
+    except (TypeError, ValueError):
+        pass
+    if isinstance(value, (datetime, pd.Timestamp)):
+        return value.strftime("%d %b %Y")
+    if isinstance(value, date):
+        return value.strftime("%d %b %Y")
+    return str(value)
+
+
+def fmt_period(start, end) -> str:
+    start_s, end_s = fmt_date(start), fmt_date(end)
+    if start_s == "–":
+        return end_s
+    if end_s == "–" or start_s == end_s:
+        return start_s
+    return f"{start_s} – {end_s}"
+
+
+def colour_map(names) -> dict[str, str]:
+    """A stable colour per name, in the order given (most important first)."""
+    out = {}
+    for name in names:
+        if name not in out:
+            out[name] = OKABE_ITO[len(out) % len(OKABE_ITO)]
+    return out
+
+
+def caption(sources, start=None, end=None, as_of=None, note: str | None = None) -> str:
+    """'Source: OCHA, UN · Dec 2019 – Feb 2020 · data as of 02 Jan 2026 · note'."""
+    names = [s for s in dict.fromkeys(sources) if s]
+    shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+    parts = [f"Source: {shown}" if shown else "Source: the warehouse"]
+    if start is not None or end is not None:
+        parts.append(fmt_period(start, end))
+    if as_of is not None:
+        parts.append(f"data as of {fmt_date(as_of)}")
+    if note:
+        parts.append(note)
+    return " · ".join(parts)
+
+
+def graph_config(filename: str) -> dict:
+    """dcc.Graph config: the modebar (with download-as-PNG) always shown, no plotly logo."""
+    return {
+        "displayModeBar": True,
+        "displaylogo": False,
+        "modeBarButtonsToRemove": ["lasso2d", "select2d"],
+        "toImageButtonOptions": {"format": "png", "filename": filename, "scale": 2, "width": 1200, "height": 600},
+    }
+
+
+def _wrap(text: str, width: int = 110) -> list[str]:
+    lines, line = [], ""
+    for word in text.split(" "):
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}" if line else word
+    return lines + ([line] if line else [])
+
+
+def _short(text, limit: int = 30) -> str:
+    """A legend label that fits its column; the hover keeps the full name."""
+    text = str(text)
+    return _esc(text if len(text) <= limit else text[: limit - 1] + "…")
+
+
+def _esc(text: str) -> str:
+    """Plotly renders a small HTML subset in titles and annotations: keep source names as text."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _layout(fig: go.Figure, title: str, cap: str, height: int = 360, width_chars: int = 100) -> go.Figure:
+    """Title on top, legend under it, caption (sources and dates) at the bottom, inside the figure.
+    width_chars: roughly how many caption characters fit on a line of this chart."""
+    names = [t.name for t in fig.data if t.showlegend is not False and t.name]
+    columns = max(1, min(len(names), width_chars // 34))  # legend in equal columns: rows are predictable
+    legend_rows = math.ceil(len(names) / columns) if names else 0
+    cap_lines = _wrap(cap, width_chars)
+    top = 46 + 19 * legend_rows
+    bottom = 36 + 14 * len(cap_lines)
+    fig.update_layout(
+        template="plotly_white",
+        title={"text": _esc(title), "x": 0.01, "xanchor": "left", "y": 1, "yref": "container", "yanchor": "top",
+               "pad": {"t": 10}, "font": {"size": 15}},
+        font={"family": FONT, "size": 12},
+        height=height + 20 * legend_rows + 14 * len(cap_lines),
+        margin={"l": 60, "r": 20, "t": top, "b": bottom},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "font": {"size": 11}, "traceorder": "normal",
+                "entrywidth": 1 / columns, "entrywidthmode": "fraction"},
+        modebar={"orientation": "v"},  # beside the plot, never over the title
+        showlegend=bool(names),
+        separators=".,",
+    )
+    if cap_lines:
+        fig.add_annotation(text="<br>".join(_esc(x) for x in cap_lines), xref="paper", yref="paper", x=0, y=0,
+                           yshift=-(bottom - 4), showarrow=False, xanchor="left", yanchor="bottom", align="left",
+                           font={"size": 10, "color": "#555"})
+    return fig
+
+
+def _month_axis(fig: go.Figure, dates, monthly: bool = False) -> None:
+    """Month ticks (day ticks for short spans of daily data); a lone date gets some room either side."""
+    dates = pd.to_datetime(pd.Series(list(dates))).dropna()
+    if dates.empty:
+        return
+    lo, hi = dates.min(), dates.max()
+    if (hi - lo).days < 45:
+        pad = pd.Timedelta(days=40 if monthly else 20)
+        fig.update_xaxes(range=[lo - pad, hi + pad])
+    if (hi - lo).days < 90 and not monthly:
+        fig.update_xaxes(tickformat="%d %b %Y", title=None)
+    else:
+        fig.update_xaxes(tickformat="%b %Y", dtick="M1" if (hi - lo).days < 400 else None, title=None)
+
+
+def empty_figure(title: str, message: str, height: int = 240) -> go.Figure:
+    fig = go.Figure()
+    fig.add_annotation(text=message, x=0.5, y=0.5, xref="paper", yref="paper", showarrow=False,
+                       font={"size": 13, "color": "#555"})
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, title, "", height)
+
+
+# ---- overview -----------------------------------------------------------------------------------------------------
+
+def trend_figure(df: pd.DataFrame, title: str, cap: str, colours: dict | None = None) -> go.Figure:
+    """Lines per organisation over months. df: org, month, value (one row per org and month)."""
+    if df.empty:
+        return empty_figure(title, "No figures for these filters")
+    colours = colours or colour_map(df["org"])
+    fig = go.Figure()
+    for org, part in df.groupby("org", sort=False):
+        part = part.sort_values("month")
+        fig.add_trace(go.Scatter(
+            x=part["month"], y=part["value"], name=_short(org), mode="lines+markers",
+            line={"color": colours.get(org), "width": 2}, marker={"size": 6},
+            customdata=[fmt_int(v) for v in part["value"]],
+            hovertemplate="%{x|%b %Y}: %{customdata}<extra>" + _esc(org) + "</extra>",
+        ))
+    fig.update_yaxes(rangemode="tozero", tickformat=",d", title=None)
+    _month_axis(fig, df["month"], monthly=True)
+    return _layout(fig, title, cap, width_chars=75)
+
+
+# ---- source comparison --------------------------------------------------------------------------------------------
+
+def claim_x(df: pd.DataFrame) -> pd.Series:
+    """Where a claim sits on the time axis: its period's end (or start, or when it was last reported)."""
+    return pd.to_datetime(df["ref_date"])
+
+
+def compare_figure(claims: pd.DataFrame, title: str, cap: str) -> go.Figure:
+    """Every claim over time, one colour per organisation; hedges drawn as intervals.
+
+    exact / about: a dot. range and vague ("tens of thousands"): a bar from value_low to value_high.
+    more than / at least / "millions": an open-ended bar going up from the value, ending in an arrow head.
+    fewer than / up to: a bar from zero up to the value.
+    """
+    if claims.empty:
+        return empty_figure(title, "No claims for this place, metric and period")
+    df = claims.copy()
+    df["x"] = claim_x(df)
+    orgs = list(df.groupby("org")["claim_id"].count().sort_values(ascending=False).index)
+    colours = colour_map(orgs)
+    top = float(df["value"].max()) or 1.0
+    fig = go.Figure()
+    for i, org in enumerate(orgs):
+        part = df[df["org"] == org]
+        # Nudge organisations apart so that claims of the same day stay visible side by side.
+        x = part["x"] + pd.to_timedelta((i - (len(orgs) - 1) / 2) * 1.5, unit="D")
+        labels = [format_value(r.value, r.value_low, r.value_high, r.qualifier) for r in part.itertuples()]
+        bars_x, bars_y, heads_x, heads_y = [], [], [], []
+        for xi, r in zip(x, part.itertuples(), strict=True):
+            low, high = _int(r.value_low), _int(r.value_high)
+            if r.qualifier in ("more_than", "at_least") or (r.qualifier == "vague" and high is None):
+                end = r.value + max(r.value * 0.35, top * 0.08)  # "and more": an arrow, not a bound
+                bars_x += [xi, xi, None]
+                bars_y += [r.value, end, None]
+                heads_x.append(xi)
+                heads_y.append(end)
+            elif r.qualifier in ("less_than", "up_to"):
+                bars_x += [xi, xi, None]
+                bars_y += [0, r.value, None]
+            elif low is not None and high is not None and low != high:
+                bars_x += [xi, xi, None]
+                bars_y += [low, high, None]
+        colour = colours[org]
+        if bars_x:
+            fig.add_trace(go.Scatter(x=bars_x, y=bars_y, mode="lines", line={"color": colour, "width": 7},
+                                     opacity=0.45, legendgroup=org, showlegend=False, hoverinfo="skip"))
+        if heads_x:
+            fig.add_trace(go.Scatter(x=heads_x, y=heads_y, mode="markers", legendgroup=org, showlegend=False,
+                                     marker={"symbol": "triangle-up", "size": 13, "color": colour},
+                                     hoverinfo="skip"))
+        fig.add_trace(go.Scatter(
+            x=x, y=part["value"], mode="markers", name=_short(org), legendgroup=org,
+            marker={"size": 10, "color": colour, "line": {"color": "white", "width": 1}},
+            customdata=list(zip(labels, [fmt_date(d) for d in part["ref_date"]], strict=True)),
+            hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra>" + _esc(org) + "</extra>",
+        ))
+    fig.update_yaxes(rangemode="tozero", tickformat=",d", title=None)
+    _month_axis(fig, df["x"])
+    return _layout(fig, title, cap, height=420)
+
+
+def divergence(claims: pd.DataFrame) -> pd.DataFrame:
+    """Per month with claims from 2+ organisations: each organisation's latest claim that month, and how far
+    apart they are: ratio = max / min and spread = (max - min) / max. Lower bounds count at their value; word
+    amounts ("tens of thousands") are left out, being ranges rather than claims of a number."""
+    cols = ["month", "n_orgs", "low", "high", "low_org", "high_org", "ratio", "spread"]
+    if claims.empty:
+        return pd.DataFrame(columns=cols)
+    df = claims[claims["qualifier"] != "vague"].copy()
+    df["month"] = pd.to_datetime(df["ref_date"]).dt.to_period("M").dt.to_timestamp()
+    df = df.sort_values(["ref_date", "last_reported"]).groupby(["month", "org"], as_index=False).last()
+    rows = []
+    for month, part in df.groupby("month"):
+        if part["org"].nunique() < 2:
+            continue
+        low, high = part.loc[part["value"].idxmin()], part.loc[part["value"].idxmax()]
+        lo_v, hi_v = float(low["value"]), float(high["value"])
+        rows.append({
+            "month": month, "n_orgs": int(part["org"].nunique()), "low": int(lo_v), "high": int(hi_v),
+            "low_org": low["org"], "high_org": high["org"],
+            "ratio": (hi_v / lo_v) if lo_v > 0 else math.inf, "spread": (hi_v - lo_v) / hi_v if hi_v else 0.0,
+        })
+    return pd.DataFrame(rows, columns=cols)
+
+
+# ---- regions ------------------------------------------------------------------------------------------------------
+
+def _bounds(geojson: dict) -> tuple[float, float, float, float]:
+    xs, ys = [], []
+
+    def walk(coords):
+        if coords and isinstance(coords[0], (int, float)):
+            xs.append(coords[0])
+            ys.append(coords[1])
+        else:
+            for c in coords:
+                walk(c)
+
+    for feature in geojson["features"]:
+        walk(feature["geometry"].get("coordinates", []))
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def region_map(values: pd.DataFrame, geojson: dict, title: str, cap: str) -> go.Figure:
+    """Choropleth on MapLibre with no basemap tiles (map_style white-bg): nothing is fetched from the network."""
+    x0, y0, x1, y1 = _bounds(geojson)
+    span = max(x1 - x0, (y1 - y0) * 1.4, 0.01)
+    zoom = max(0.0, min(10.0, math.log2(360 / span) - 1.2))
+    center = {"lon": (x0 + x1) / 2, "lat": (y0 + y1) / 2}
+    df = values.assign(label=[fmt_int(v) for v in values["value"]])
+    fig = px.choropleth_map(
+        df, geojson=geojson, locations="pcode", color="value", hover_name="name",
+        hover_data={"label": True, "org": True, "pcode": False, "value": False},
+        labels={"label": "latest figure", "org": "reported by", "value": ""},
+        color_continuous_scale=SEQUENTIAL, range_color=(0, max(1, int(values["value"].max()))),
+        map_style="white-bg", center=center, zoom=zoom, opacity=0.85,
+    )
+    missing = [f["id"] for f in geojson["features"] if f["id"] not in set(values["pcode"])]
+    if missing:
+        names = {f["id"]: f["properties"].get("name", f["id"]) for f in geojson["features"]}
+        fig.add_trace(go.Choroplethmap(
+            geojson=geojson, locations=missing, z=[0] * len(missing), showscale=False,
+            colorscale=[[0, "#e8e8e8"], [1, "#e8e8e8"]], marker={"line": {"color": "#999", "width": 0.5}},
+            text=[names[m] for m in missing], hovertemplate="%{text}: no figures<extra></extra>",
+        ))
+    fig.update_traces(marker_line_color="#666", marker_line_width=0.6, selector={"type": "choroplethmap"})
+    fig.update_layout(coloraxis_colorbar={"title": "", "tickformat": ",d", "thickness": 12})
+    return _layout(fig, title, cap, height=460, width_chars=80)
+
+
+def region_bars(values: pd.DataFrame, title: str, cap: str, limit: int = 25) -> go.Figure:
+    """Ranked horizontal bars, largest on top; customdata carries the p-code for click-to-filter."""
+    if values.empty:
+        return empty_figure(title, "No figures by region for these filters")
+    df = values.head(limit).iloc[::-1]
+    fig = go.Figure(go.Bar(
+        x=df["value"], y=[_esc(n) for n in df["name"]], orientation="h", marker={"color": OKABE_ITO[0]},
+        text=[fmt_int(v) for v in df["value"]], textposition="auto", customdata=df["pcode"],
+        hovertemplate="%{y}: %{text}<extra></extra>",
+    ))
+    fig.update_xaxes(tickformat=",d", title=None)
+    fig.update_yaxes(title=None, automargin=True)
+    return _layout(fig, title, cap, height=max(260, 60 + 26 * len(df) + 80), width_chars=60)
+
+

@@ -1,0 +1,106 @@
+"""Filter state <-> URL query string. The URL is the one place filters live, so every view is a shareable link.
+
+Values are validated here (codes by pattern, metrics and source types from allow-lists, dates by parsing);
+anything else is dropped, never passed on. SQL receives them only as parameters.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, fields, replace
+from datetime import date
+from urllib.parse import parse_qsl, urlencode
+
+# The figure contract's metrics (etl.model.METRICS; the dashboard may not import etl.model).
+METRICS = (
+    "displaced", "evacuated", "refugees", "returned", "homeless", "sheltered", "killed", "injured",
+    "casualties", "missing", "destroyed_housing", "damaged_housing", "affected", "in_need", "population",
+)
+METRIC_LABELS = {m: m.replace("_", " ") for m in METRICS} | {"in_need": "in need"}
+SOURCE_TYPES = ("document", "dataset")
+
+_ISO3 = re.compile(r"^[A-Z]{3}$")
+_PCODE = re.compile(r"^[A-Z]{2}[0-9A-Z]{1,12}$")
+
+
+@dataclass(frozen=True)
+class Filters:
+    country: str | None = None
+    admin1: str | None = None
+    admin2: str | None = None
+    metric: str | None = None
+    start: str | None = None  # YYYY-MM-DD, inclusive
+    end: str | None = None
+    source_type: str | None = None
+    org: str | None = None
+
+    @classmethod
+    def from_query(cls, query: dict | str | None) -> Filters:
+        """From layout(**query) keyword arguments or a `?a=b` search string; invalid values are dropped."""
+        if isinstance(query, str):
+            query = dict(parse_qsl(query.lstrip("?")))
+        query = query or {}
+        out = {f.name: _clean(f.name, query.get(f.name)) for f in fields(cls)}
+        if out["admin2"] and not out["admin1"]:
+            out["admin1"] = out["admin2"][:4]
+        if out["start"] and out["end"] and out["start"] > out["end"]:
+            out["start"], out["end"] = out["end"], out["start"]
+        return cls(**out)
+
+    def to_query(self) -> str:
+        """`?country=SYR&metric=displaced` (empty string when no filter is set)."""
+        pairs = [(k, v) for k, v in asdict(self).items() if v]
+        return "?" + urlencode(pairs) if pairs else ""
+
+    def params(self) -> dict:
+        """SQL parameters: every filter, None when unset, dates as date objects."""
+        out = asdict(self)
+        for key in ("start", "end"):
+            out[key] = date.fromisoformat(out[key]) if out[key] else None
+        return out
+
+    def with_(self, **changes) -> Filters:
+        return replace(self, **changes)
+
+    def narrowest_place(self) -> str | None:
+        return self.admin2 or self.admin1 or self.country
+
+    def is_empty(self) -> bool:
+        return not any(asdict(self).values())
+
+
+def _clean(name: str, value) -> str | None:
+    if value is None:
+        return None
+    value = str(value).strip()
+    if not value:
+        return None
+    if name == "country":
+        value = value.upper()
+        return value if _ISO3.match(value) else None
+    if name in ("admin1", "admin2"):
+        value = value.upper()
+        return value if _PCODE.match(value) else None
+    if name == "metric":
+        return value if value in METRICS else None
+    if name == "source_type":
+        return value if value in SOURCE_TYPES else None
+    if name in ("start", "end"):
+        try:
+            return date.fromisoformat(value[:10]).isoformat()
+        except ValueError:
+            return None
+    if name == "org":
+        return value[:200]
+    return None
+
+
+def with_search(search: str | None, **changes) -> str:
+    """The search string with some keys set (None removes them), other keys kept."""
+    pairs = dict(parse_qsl((search or "").lstrip("?")))
+    for key, value in changes.items():
+        if value in (None, ""):
+            pairs.pop(key, None)
+        else:
+            pairs[key] = value
+    return "?" + urlencode(pairs) if pairs else ""

@@ -1,0 +1,76 @@
+"""Pages of the app, one module each (registered with dash.register_page); shared helpers live here.
+
+Files starting with "_" are not pages, and this package's __init__ is not imported by Dash's page loader.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+
+import dash_bootstrap_components as dbc
+import flask
+from dash import dcc, html
+
+from dashboard import figures as figs
+from etl.warehouse import WarehouseError
+
+log = logging.getLogger(__name__)
+
+
+def reader():
+    """The app's one Reader (per process), from the Flask app serving this request."""
+    try:
+        return flask.current_app.config["DISPLACEMENT_READER"]
+    except (RuntimeError, KeyError):
+        import dash
+
+        return dash.get_app().reader
+
+
+def graph(id_: str, figure, filename: str, **kwargs) -> dcc.Graph:
+    """A chart with the modebar (and its download-as-PNG button) always on."""
+    return dcc.Graph(id=id_, figure=figure, config=figs.graph_config(filename), className="chart", **kwargs)
+
+
+def guarded(render):
+    """Page layouts show a readable message instead of a traceback when the warehouse is missing or broken."""
+
+    @functools.wraps(render)
+    def wrapper(*args, **kwargs):
+        try:
+            return render(*args, **kwargs)
+        except WarehouseError as err:
+            return problem(str(err))
+        except Exception as err:  # a page must still render; the log has the details
+            log.exception("page %s failed", render.__module__)
+            return problem(f"This page could not be drawn: {type(err).__name__}. The server log has details.")
+
+    return wrapper
+
+
+def problem(message: str) -> dbc.Alert:
+    return dbc.Alert(message, color="warning", className="mt-3")
+
+
+def page_header(title: str, subtitle: str | None = None) -> html.Div:
+    return html.Div([html.H1(title, className="h3 mb-1"),
+                     html.P(subtitle, className="text-muted mb-3") if subtitle else None], className="page-header")
+
+
+def describe_filters(f, place_names: dict | None = None) -> str:
+    """'Idlib · displaced · 1 Dec 2019 – 29 Feb 2020' for captions and headings."""
+    place_names = place_names or {}
+    parts = []
+    place = f.narrowest_place()
+    if place:
+        parts.append(place_names.get(place, place))
+    if f.metric:
+        parts.append(f.metric.replace("_", " "))
+    if f.source_type:
+        parts.append(f"{f.source_type}s only")
+    if f.org:
+        parts.append(f.org)
+    if f.start or f.end:
+        parts.append(figs.fmt_period(f.start, f.end))
+    return " · ".join(parts) if parts else "all places and dates"

@@ -1,0 +1,94 @@
+"""/compare: what each organisation claimed for one place, metric and period, side by side.
+
+Claims (v_claims) merge repeats, so an agency figure carried by ten articles counts once. Hedged figures are
+intervals, and a divergence table says how far apart the organisations were in each month they overlap.
+"""
+
+from __future__ import annotations
+
+import math
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import html
+
+from dashboard import figures as figs
+from dashboard import queries
+from dashboard.filters import METRIC_LABELS, Filters
+from dashboard.pages import describe_filters, graph, guarded, page_header, reader
+
+dash.register_page(__name__, path="/compare", name="Compare sources", title="Compare sources · Displacement figures",
+                   order=1)
+
+
+@guarded
+def layout(**query):
+    f = Filters.from_query(query)
+    metric = f.metric or "displaced"
+    r = reader()
+    place, claims = queries.compare(r, f)
+    if place is None:
+        return html.Div([page_header("Compare sources"),
+                         dbc.Alert("No claims match these filters. Widen the period or pick another place.",
+                                   color="info")])
+    as_of = queries.data_as_of(r).get("last_success")
+    name = f"{place['name']} ({place['pcode']})"
+    metric_label = METRIC_LABELS.get(metric, metric)
+    period = figs.fmt_period(claims["ref_date"].min(), claims["ref_date"].max()) if not claims.empty else ""
+    note = None if place.get("chosen") else "the place with most organisations' claims; pick another in the filters"
+    cap = figs.caption(claims["org"] if not claims.empty else [], claims["ref_date"].min() if not claims.empty
+                       else None, claims["ref_date"].max() if not claims.empty else None, as_of,
+                       "claims merged across documents; bars: hedged figures, arrows: open-ended")
+    fig = figs.compare_figure(claims, f"{metric_label.capitalize()} in {place['name']}, by organisation", cap)
+    div = figs.divergence(claims)
+    return html.Div([
+        page_header("Compare sources", f"{metric_label.capitalize()} · {name} · {period}"),
+        dbc.Alert(["Showing ", html.B(name), f": {note}."], color="light", className="py-2 small",
+                  id="cmp-default-note") if note else None,
+        graph("cmp-chart", fig, f"compare-{place['pcode']}-{metric}"),
+        html.Div(divergence_summary(div), id="cmp-divergence", className="mt-3"),
+        html.H2("Claims", className="h5 mt-4"),
+        claims_table(claims),
+        html.P(f"Filters: {describe_filters(f)}. The organisation filter does not apply here: every organisation "
+               "is compared.", className="small text-muted mt-2"),
+    ])
+
+
+def divergence_summary(div) -> list:
+    if div.empty:
+        return [html.H2("Divergence", className="h5"),
+                html.P("No month has claims from two or more organisations: nothing to compare yet.",
+                       className="text-muted")]
+    worst = div.loc[div["ratio"].idxmax()]
+    rows = [html.Tr([
+        html.Td(r.month.strftime("%b %Y")), html.Td(f"{r.n_orgs}"),
+        html.Td(f"{figs.fmt_int(r.low)} ({r.low_org})"), html.Td(f"{figs.fmt_int(r.high)} ({r.high_org})"),
+        html.Td(_ratio(r.ratio)), html.Td(f"{r.spread:.0%}"),
+    ]) for r in div.itertuples()]
+    return [
+        html.H2("Divergence", className="h5"),
+        html.P([f"Largest gap: {worst['month'].strftime('%B %Y')}, {worst['high_org']} said ",
+                html.B(figs.fmt_int(worst["high"])), f" and {worst['low_org']} ", html.B(figs.fmt_int(worst["low"])),
+                f" — {_ratio(worst['ratio'])} apart (relative spread {worst['spread']:.0%}). ",
+                html.Span("Per month, each organisation's latest claim; lower bounds (\"more than\") count at their "
+                          "value, so a gap can be larger than shown; word amounts (\"tens of thousands\") are left "
+                          "out.", className="text-muted")]),
+        dbc.Table([html.Thead(html.Tr([html.Th(h) for h in ("Month", "Orgs", "Lowest", "Highest", "Max/min",
+                                                            "Spread")])), html.Tbody(rows)],
+                  size="sm", striped=True, responsive=True, className="small"),
+    ]
+
+
+def _ratio(value: float) -> str:
+    return "∞" if math.isinf(value) else f"{value:.2f}×"
+
+
+def claims_table(claims) -> dbc.Table:
+    header = ("Organisation", "Claim", "Period", "Type", "Documents", "First reported")
+    rows = [html.Tr([
+        html.Td(r.org), html.Td(figs.format_value(r.value, r.value_low, r.value_high, r.qualifier)),
+        html.Td(figs.fmt_period(r.period_start, r.period_end)), html.Td(r.source_type),
+        html.Td(f"{r.n_documents}"), html.Td(figs.fmt_date(r.first_reported)),
+    ]) for r in claims.itertuples()]
+    return dbc.Table([html.Thead(html.Tr([html.Th(h) for h in header])), html.Tbody(rows)], id="cmp-table",
+                     size="sm", striped=True, hover=True, responsive=True, className="small")

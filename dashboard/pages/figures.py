@@ -1,0 +1,164 @@
+"""/figures: every figure in a sortable, filterable grid, paged from the server (AG Grid's infinite row model),
+with CSV and Excel export of what the grid shows (capped). Rows link to their document."""
+
+from __future__ import annotations
+
+import io
+from datetime import date, datetime
+
+import dash
+import dash_ag_grid as dag
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+
+from dashboard import figures as figs
+from dashboard import queries
+from dashboard.filters import Filters
+from dashboard.pages import describe_filters, guarded, page_header, reader
+from etl.warehouse import WarehouseError
+
+dash.register_page(__name__, path="/figures", name="Figures", title="Figures · Displacement figures", order=3)
+
+PAGE_SIZE = 100
+_TEXT = {"filter": "agTextColumnFilter",
+         "filterParams": {"filterOptions": ["contains", "equals", "startsWith"], "maxNumConditions": 1,
+                          "buttons": ["reset"]}}
+COLUMNS = [
+    {"field": "metric", "headerName": "Metric", "minWidth": 110, **_TEXT},
+    {"field": "value", "headerName": "Value or interval", "minWidth": 170, "type": "rightAligned",
+     "valueFormatter": {"function": "params.data ? params.data.value_text : ''"},
+     "filter": "agNumberColumnFilter",
+     "filterParams": {"filterOptions": ["equals", "greaterThanOrEqual", "lessThanOrEqual", "inRange"],
+                      "maxNumConditions": 1, "buttons": ["reset"]}},
+    {"field": "qualifier", "headerName": "Qualifier", "minWidth": 110, **_TEXT},
+    {"field": "claimed_by_org", "headerName": "Who claims it", "minWidth": 170, **_TEXT},
+    {"field": "place", "headerName": "Place", "minWidth": 130, **_TEXT},
+    {"field": "period_end", "headerName": "Period", "minWidth": 190, "filter": False,
+     "valueFormatter": {"function": "params.data ? params.data.period_text : ''"}},
+    {"field": "publisher", "headerName": "Publisher", "minWidth": 130, **_TEXT},
+    {"field": "title", "headerName": "Document", "minWidth": 240, "cellRenderer": "DocLink", **_TEXT},
+    {"field": "published", "headerName": "Published", "minWidth": 120, "filter": False},
+]
+EXPORT_COLUMNS = ["figure_id", "metric", "value", "value_low", "value_high", "qualifier", "value_text",
+                  "quantity_text", "unit", "claimed_by", "claimed_by_org", "place", "country_iso3", "admin1_pcode",
+                  "admin2_pcode", "period_start", "period_end", "stock_or_flow", "publisher", "published", "title",
+                  "url", "doc_id", "source", "source_type", "dataset", "record_id"]
+
+
+@guarded
+def layout(**query):
+    f = Filters.from_query(query)
+    queries.data_as_of(reader())  # no warehouse: say so now rather than in an empty grid
+    figure = (query.get("figure") or "")[:64] or None
+    store = {"filters": f.to_query(), "figure": figure}
+    banner = None
+    if figure:
+        banner = dbc.Alert(["Showing one figure (", html.Code(figure), "). ",
+                            dcc.Link("Show all figures", href="/figures" + f.to_query())],
+                           color="info", className="py-2 small", id="fig-one")
+    return html.Div([
+        page_header("Figures", f"Every figure for {describe_filters(f)}; sort and filter in the column headers."),
+        banner,
+        dcc.Store(id="fig-state", data=store),
+        dbc.Row([
+            dbc.Col(html.Div(id="fig-count", className="small text-muted"), className="align-self-center"),
+            dbc.Col([
+                dbc.Button("CSV", id="fig-csv", color="secondary", outline=True, size="sm", className="me-2",
+                           title=f"Download up to {queries.EXPORT_CAP['csv']:,} rows as CSV"),
+                dbc.Button("Excel", id="fig-xlsx", color="secondary", outline=True, size="sm",
+                           title=f"Download up to {queries.EXPORT_CAP['xlsx']:,} rows as Excel"),
+                dcc.Download(id="fig-download"),
+            ], width="auto"),
+        ], className="mb-2"),
+        dag.AgGrid(
+            id="fig-grid",
+            columnDefs=COLUMNS,
+            defaultColDef={"sortable": True, "resizable": True, "floatingFilter": False, "flex": 1},
+            rowModelType="infinite",
+            dashGridOptions={"pagination": True, "paginationPageSize": PAGE_SIZE, "cacheBlockSize": PAGE_SIZE,
+                             "paginationPageSizeSelector": False, "maxBlocksInCache": 5, "rowBuffer": 0,
+                             "infiniteInitialRowCount": 1, "animateRows": False},
+            style={"height": "70vh", "minHeight": "420px"},
+            className="ag-theme-quartz",
+        ),
+    ])
+
+
+@callback(
+    Output("fig-grid", "getRowsResponse"),
+    Output("fig-count", "children"),
+    Input("fig-grid", "getRowsRequest"),
+    State("fig-state", "data"),
+)
+def rows(request, state):
+    if not request:
+        return no_update, no_update
+    f, figure = Filters.from_query((state or {}).get("filters")), (state or {}).get("figure")
+    try:
+        df, total = queries.figure_rows(reader(), f, request.get("startRow", 0), request.get("endRow", PAGE_SIZE),
+                                        request.get("sortModel"), request.get("filterModel"), figure)
+    except WarehouseError as err:
+        return {"rowData": [], "rowCount": 0}, str(err)
+    return {"rowData": grid_records(df), "rowCount": total}, f"{total:,} figures"
+
+
+@callback(
+    Output("fig-download", "data"),
+    Input("fig-csv", "n_clicks"),
+    Input("fig-xlsx", "n_clicks"),
+    State("fig-state", "data"),
+    State("fig-grid", "getRowsRequest"),
+    prevent_initial_call=True,
+)
+def export(_csv, _xlsx, state, request):
+    fmt = "xlsx" if ctx.triggered_id == "fig-xlsx" else "csv"
+    request = request or {}
+    f, figure = Filters.from_query((state or {}).get("filters")), (state or {}).get("figure")
+    df = export_frame(queries.export_rows(reader(), f, fmt, request.get("sortModel"), request.get("filterModel"),
+                                          figure))
+    stamp = datetime.now().strftime("%Y%m%d-%H%M")
+    if fmt == "csv":
+        return dcc.send_data_frame(df.to_csv, f"figures-{stamp}.csv", index=False)
+
+    def write(buffer: io.BytesIO):
+        df.to_excel(buffer, index=False, sheet_name="figures", engine="openpyxl")
+
+    return dcc.send_bytes(write, f"figures-{stamp}.xlsx")
+
+
+def grid_records(df: pd.DataFrame) -> list[dict]:
+    """Rows for the grid: JSON-safe values plus the formatted value and period."""
+    out = []
+    for row in queries._records(df):
+        row["value_text"] = figs.format_value(row["value"], row["value_low"], row["value_high"], row["qualifier"],
+                                              row["quantity_text"])
+        row["period_text"] = figs.fmt_period(row["period_start"], row["period_end"])
+        out.append({k: _json(v) for k, v in row.items()})
+    return out
+
+
+def export_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Export columns, with the formatted value, and text cells that spreadsheets would run as formulas defused."""
+    df = df.copy()
+    df["value_text"] = [figs.format_value(r.value, r.value_low, r.value_high, r.qualifier, r.quantity_text)
+                        for r in df.itertuples()]
+    df = df[EXPORT_COLUMNS]
+    for col in df.columns:
+        if df[col].dtype == object or str(df[col].dtype) in ("string", "str"):
+            df[col] = df[col].map(_defuse)
+    return df
+
+
+def _defuse(value):
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _json(value):
+    if isinstance(value, (datetime, date, pd.Timestamp)):
+        return value.isoformat()[:10]
+    if hasattr(value, "item"):
+        return value.item()
+    return value

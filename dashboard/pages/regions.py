@@ -1,0 +1,96 @@
+"""/regions: a choropleth by admin1 (admin2 inside a chosen admin1) from the warehouse's own boundaries, with no
+basemap tiles, and a ranked bar chart. Clicking a region narrows every page to it (admin1/admin2 in the URL)."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, callback, dcc, html, no_update
+
+from dashboard import figures as figs
+from dashboard import queries
+from dashboard.filters import METRIC_LABELS, Filters, with_search
+from dashboard.pages import describe_filters, graph, guarded, page_header, reader
+
+dash.register_page(__name__, path="/regions", name="Regions", title="Regions · Displacement figures", order=2)
+
+BOUNDARIES_HINT = "displacement etl run boundaries --from-file FILE.geojson"
+DISCLAIMER = ("The boundaries and names shown and the designations used on this map do not imply official "
+              "endorsement or acceptance by the United Nations.")
+
+
+@guarded
+def layout(**query):
+    f = Filters.from_query(query)
+    r = reader()
+    level = queries.region_level(f)
+    values = queries.region_values(r, f)
+    metric = METRIC_LABELS.get(f.metric or "displaced", f.metric)
+    where = describe_filters(f.with_(metric=None))
+    as_of = queries.data_as_of(r).get("last_success")
+    cap = figs.caption(values["org"] if not values.empty else [], values["ref_date"].min() if not values.empty
+                       else None, values["ref_date"].max() if not values.empty else None, as_of,
+                       "latest figure reported per region")
+    unit = "admin 2" if level == 2 else "admin 1"
+    title = f"{metric.capitalize()} by {unit} area" + ("" if f.with_(metric=None).is_empty() else f" · {where}")
+    bars = graph("reg-bars", figs.region_bars(values, f"Ranked by latest {metric} figure", cap), "regions-ranked")
+    shapes = queries.region_shapes(r, f, values["pcode"].tolist()) if not values.empty else None
+    if shapes:
+        body = dbc.Row([
+            dbc.Col(graph("reg-map", figs.region_map(values, shapes, title, cap), "regions-map"), xs=12, lg=7),
+            dbc.Col(bars, xs=12, lg=5),
+        ], className="g-3")
+    else:
+        hint = html.P(["No boundaries are loaded, so there is no map. Load them with ",
+                       html.Code(BOUNDARIES_HINT), "."], className="small text-muted", id="reg-hint")
+        body = html.Div([hint, bars])
+    return html.Div([
+        page_header("Regions", f"{metric.capitalize()} per {unit} area. Click a region to narrow every page to it."),
+        dcc.Store(id="reg-level", data=level),
+        body,
+        html.P(DISCLAIMER, className="small text-muted mt-2 disclaimer", id="reg-disclaimer"),
+    ])
+
+
+# One callback per chart: the map is absent when no boundaries are loaded, and a callback must not mix a present
+# and an absent input.
+@callback(
+    Output("url", "search", allow_duplicate=True),
+    Input("reg-map", "clickData"),
+    State("url", "search"),
+    State("reg-level", "data"),
+    prevent_initial_call=True,
+)
+def map_clicked(click, search, level):
+    return region_clicked(click, search, level)
+
+
+@callback(
+    Output("url", "search", allow_duplicate=True),
+    Input("reg-bars", "clickData"),
+    State("url", "search"),
+    State("reg-level", "data"),
+    prevent_initial_call=True,
+)
+def bar_clicked(click, search, level):
+    return region_clicked(click, search, level)
+
+
+def region_clicked(click, search, level):
+    pcode = clicked_pcode(click)
+    return narrow_to(search, pcode, level) if pcode else no_update
+
+
+def clicked_pcode(click) -> str | None:
+    try:
+        point = click["points"][0]
+    except (TypeError, KeyError, IndexError):
+        return None
+    return point.get("location") or point.get("customdata")
+
+
+def narrow_to(search: str | None, pcode: str, level: int) -> str:
+    """The URL query narrowed to a clicked region (admin1, or admin2 inside its admin1)."""
+    if level == 2:
+        return with_search(search, admin2=pcode, figure=None)
+    return with_search(search, admin1=pcode, admin2=None, figure=None)

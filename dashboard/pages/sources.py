@@ -1,0 +1,82 @@
+"""/sources: how fresh each source is (v_sources, v_etl_runs): last success or failure, rows, errors."""
+
+from __future__ import annotations
+
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import html
+
+from dashboard import figures as figs
+from dashboard import queries
+from dashboard.pages import guarded, page_header, reader
+
+dash.register_page(__name__, path="/sources", name="Sources", title="Sources · Displacement figures", order=4)
+
+
+@guarded
+def layout(**_query):
+    r = reader()
+    sources, runs = queries.sources(r)
+    as_of = queries.data_as_of(r)
+    return html.Div([
+        page_header("Sources", "Freshness of every source the ETL runs."),
+        html.P(["Last refresh: ", html.B(_when(as_of.get("last_success"))), " (last successful run) · last run of any "
+                "kind: ", _when(as_of.get("last_run"))], id="src-refresh"),
+        dbc.Table([
+            html.Thead(html.Tr([html.Th(h) for h in ("Source", "Kind", "Status", "Last success", "Last failure",
+                                                     "Rows (last run)", "Figures", "Runs", "Last error")])),
+            html.Tbody([source_row(s) for s in queries._records(sources)]),
+        ], id="src-table", size="sm", striped=True, hover=True, responsive=True, className="small"),
+        html.H2("Latest runs", className="h5 mt-4"),
+        dbc.Table([
+            html.Thead(html.Tr([html.Th(h) for h in ("Run", "Source", "Started", "Status", "Read", "Loaded",
+                                                     "Rejected", "Seconds", "Error")])),
+            html.Tbody([run_row(x) for x in queries._records(runs)]),
+        ], id="src-runs", size="sm", striped=True, responsive=True, className="small"),
+    ])
+
+
+def status(source: dict) -> tuple[str, str]:
+    """('ok' | 'failing' | 'never run', bootstrap colour) from the last success and failure."""
+    ok, failed = source.get("last_success"), source.get("last_failure")
+    if ok is None and failed is None:
+        return "never run", "secondary"
+    if failed is not None and (ok is None or pd.Timestamp(failed) > pd.Timestamp(ok)):
+        return "failing", "danger"
+    return "ok", "success"
+
+
+def source_row(s: dict) -> html.Tr:
+    label, colour = status(s)
+    return html.Tr([
+        html.Td([html.B(s["source"]), html.Div(s.get("description") or "", className="text-muted")]),
+        html.Td(s.get("kind") or ""),
+        html.Td(dbc.Badge(label, color=colour)),
+        html.Td(_when(s.get("last_success"))),
+        html.Td(_when(s.get("last_failure"))),
+        html.Td(figs.fmt_int(s.get("last_rows_loaded"))),
+        html.Td(figs.fmt_int(s.get("figures"))),
+        html.Td(figs.fmt_int(s.get("runs"))),
+        html.Td(s.get("last_error") or "", className="text-danger error-text"),
+    ])
+
+
+def run_row(x: dict) -> html.Tr:
+    colour = {"ok": "success", "failed": "danger"}.get(x.get("status"), "secondary")
+    return html.Tr([
+        html.Td(str(x["run_id"])), html.Td(x["source"]), html.Td(_when(x.get("started_at"))),
+        html.Td(dbc.Badge(x.get("status") or "", color=colour)), html.Td(figs.fmt_int(x.get("rows_read"))),
+        html.Td(figs.fmt_int(x.get("rows_loaded"))), html.Td(figs.fmt_int(x.get("rows_rejected"))),
+        html.Td("" if x.get("seconds") is None else f"{x['seconds']:.1f}"),
+        html.Td(x.get("error") or "", className="text-danger error-text"),
+    ])
+
+
+def _when(value) -> str:
+    if value is None:
+        return "never"
+    try:
+        return pd.Timestamp(value).strftime("%d %b %Y %H:%M")
+    except (TypeError, ValueError):
+        return str(value)

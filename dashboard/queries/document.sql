@@ -1,0 +1,3 @@
+-- One document with its text.
+SELECT doc_id, source, url, title, publisher, published, retrieved_at, text, n_figures
+FROM v_documents WHERE doc_id = $doc_id

@@ -1,0 +1,148 @@
+"""dashboard.queries over a small warehouse (tests/dashboard_data.py): what each page asks for."""
+
+from __future__ import annotations
+
+import dashboard_data
+import pytest
+
+from dashboard import queries
+from dashboard.filters import Filters
+from etl.warehouse import WarehouseError, reader_for
+
+
+@pytest.fixture
+def reader(settings):
+    dashboard_data.build(settings)
+    r = reader_for(settings)
+    yield r
+    r.close()
+
+
+def test_every_query_reads_only_the_public_views():
+    for name, sql in queries.SQL.items():
+        lowered = sql.lower()
+        for table in ("from figures", "from claims", "from documents", "from places", "from etl_runs",
+                      "join figures", "join documents", "join places"):
+            assert table not in lowered, (name, table)
+
+
+def test_filter_options(reader):
+    opts = queries.filter_options(reader)
+    assert [c["code"] for c in opts["countries"]] == ["SYR"]
+    assert {a["code"] for a in opts["admin1"]} == {"SY07", "SY02"}
+    assert "displaced" in opts["metrics"] and "OCHA" in opts["orgs"]
+    assert (opts["min_date"], opts["max_date"]) == ("2019-11-28", "2020-02-29")
+
+
+def test_headlines_pick_the_latest_figure_per_metric(reader):
+    heads = queries.headlines(reader, Filters(admin1="SY07"))
+    rows = {(r.metric, r.kind): r for r in heads.itertuples()}
+    assert rows[("displaced", "stock")].value == 2_700_000
+    assert rows[("displaced", "flow")].value == 900_000 and rows[("displaced", "flow")].org == "OCHA"
+    assert rows[("killed", "")].qualifier == "at_least"
+    december = queries.headlines(reader, Filters(admin1="SY07", end="2019-12-26", source_type="document"))
+    flow = december[(december.metric == "displaced") & (december.kind == "flow")].iloc[0]
+    assert flow.n_figures == 2 and flow.n_orgs == 2
+
+
+def test_trend_is_aggregated_per_org_and_month(reader):
+    trend = queries.trend(reader, Filters(admin1="SY07", metric="displaced"))
+    flow = trend[trend.kind == "flow"]
+    assert set(flow.org) == {"OCHA", "United Nations", "Syrian Observatory for Human Rights"}
+    assert len(flow[flow.org == "OCHA"]) == 4  # Nov, Dec, Jan, Feb
+    assert not trend.duplicated(["metric", "kind", "org", "month"]).any()
+
+
+def test_filters_narrow_results(reader):
+    assert queries.trend(reader, Filters(org="WHO")).org.unique().tolist() == ["WHO"]
+    assert queries.trend(reader, Filters(country="YEM")).empty
+    rows, total = queries.figure_rows(reader, Filters(source_type="document"), 0, 100)
+    assert total == 3 and set(rows.source_type) == {"document"}
+
+
+def test_compare_idlib_december(reader):
+    place, claims = queries.compare(reader, Filters(admin1="SY07", metric="displaced", start="2019-12-01",
+                                                    end="2019-12-31"))
+    assert place["name"] == "Idlib" and place["chosen"]
+    by_org = {r.org: r for r in claims.itertuples()}
+    assert by_org["United Nations"].value == 80000
+    assert by_org["Syrian Observatory for Human Rights"].qualifier == "more_than"
+    assert "OCHA" in by_org
+
+
+def test_compare_defaults_to_the_place_with_most_organisations(reader):
+    place, claims = queries.compare(reader, Filters())
+    assert place["pcode"] == "SY07" and not place["chosen"]
+    assert len(claims) == 7
+
+
+def test_regions_values_and_shapes(reader):
+    values = queries.region_values(reader, Filters())
+    assert values.pcode.tolist() == ["SY07", "SY02"]
+    shapes = queries.region_shapes(reader, Filters(), values.pcode.tolist())
+    assert {f["id"] for f in shapes["features"]} == {"SY07", "SY02"}
+    inside = queries.region_values(reader, Filters(admin1="SY07"))
+    assert inside.empty  # no admin2 figures in Idlib in this warehouse
+
+
+def test_no_boundaries_gives_no_shapes(settings):
+    dashboard_data.build(settings, with_boundaries=False)
+    r = reader_for(settings)
+    assert queries.region_shapes(r, Filters(), ["SY07"]) is None
+    r.close()
+
+
+def test_figure_rows_sort_filter_and_page(reader):
+    rows, total = queries.figure_rows(reader, Filters(), 0, 3, [{"colId": "value", "sort": "desc"}], {})
+    assert total == 11 and rows.value.tolist() == [2_700_000, 900_000, 358_000]
+    rows, _ = queries.figure_rows(reader, Filters(), 3, 6, [{"colId": "value", "sort": "desc"}], {})
+    assert rows.value.tolist()[0] == 284_000
+    rows, total = queries.figure_rows(reader, Filters(), 0, 100, None,
+                                      {"claimed_by_org": {"filterType": "text", "type": "contains",
+                                                          "filter": "observatory"}})
+    assert total == 2
+    rows, total = queries.figure_rows(reader, Filters(), 0, 100, None,
+                                      {"value": {"filterType": "number", "type": "inRange", "filter": 50000,
+                                                 "filterTo": 100000}})
+    assert sorted(rows.value) == [50000, 80000, 100000]
+    _, total = queries.figure_rows(reader, Filters(), 0, 100, figure="fig-un-80000")
+    assert total == 1
+
+
+def test_sort_and_filter_names_come_from_allow_lists(reader):
+    assert queries.order_by([{"colId": "value; DROP TABLE x", "sort": "desc"}]) == queries.DEFAULT_ORDER
+    assert queries.order_by([{"colId": "value", "sort": "sideways"}]) == queries.DEFAULT_ORDER
+    params = queries.grid_params({"evil": {"type": "contains", "filter": "x"},
+                                  "place": {"type": "contains", "filter": "50%_\\"}})
+    assert params == {"q_place": "%50\\%\\_\\\\%"}
+    rows, total = queries.figure_rows(reader, Filters(), 0, 10, None, {"title": {"type": "contains",
+                                                                               "filter": "'; SELECT 1 --"}})
+    assert total == 0
+
+
+def test_document_and_its_figures(reader):
+    doc, found = queries.document(reader, dashboard_data.SEED_ID)
+    assert doc["publisher"] == "VOA"
+    assert found.figure_id.tolist() == ["fig-un-80000", "fig-sohr-100000", "fig-open-tens"]
+    assert queries.document(reader, "nope")[0] is None
+
+
+def test_sources_and_freshness(reader):
+    sources, runs = queries.sources(reader)
+    assert set(sources.source) == {"articles", "curated", "reliefweb"}
+    assert runs.status.tolist().count("failed") == 1
+    assert queries.data_as_of(reader)["last_success"] is not None
+
+
+def test_results_follow_a_publish(settings):
+    dashboard_data.build(settings)
+    r = reader_for(settings)
+    assert len(queries.trend(r, Filters(org="WHO"))) == 1
+    dashboard_data.build(settings)  # a republish: the cache must not serve the old file's results
+    assert len(queries.trend(r, Filters(org="WHO"))) == 1
+    r.close()
+
+
+def test_missing_warehouse_says_what_to_run(settings):
+    with pytest.raises(WarehouseError, match="displacement demo"):
+        queries.filter_options(reader_for(settings))
