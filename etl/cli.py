@@ -149,24 +149,29 @@ def etl_schedule(once):
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per figure (JSON Lines).")
 def extract(paths, as_json):
-    """Extract figures from files or folders (.txt, .md, .html, .jsonl), as in the figure contract."""
+    """Extract figures from files or folders (.txt, .md, .html, .jsonl), as in the figure contract.
+
+    Places resolve through the warehouse's gazetteer when there is one (every country once `pcodes` is
+    loaded), else through the bundled one. Bad files and bad JSONL lines are reported and skipped.
+    """
     from etl.extract import extract as extract_figures
-    from etl.extract.documents import DocumentError, iter_paths, read_path
-    from etl.places import Gazetteer
+    from etl.extract.documents import DocumentError, iter_paths, read_path_lenient
 
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise UserError(f"no such file or folder: {missing[0]}")
-    gazetteer = Gazetteer.bundled()
+    gazetteer = _gazetteer(_settings())
     out = sys.stdout
-    failed = 0
+    read = failed = 0
     for path in iter_paths(list(paths)):
         try:
-            documents = read_path(path)
+            documents, bad = read_path_lenient(path)
         except DocumentError as exc:
-            click.echo(f"error: {exc}", err=True)
-            failed += 1
-            continue
+            documents, bad = [], [(str(path), str(exc), "")]
+        for location, reason, _ in bad:
+            click.echo(f"error: {location}: {reason}" if location not in reason else f"error: {reason}", err=True)
+        read += len(documents)
+        failed += len(bad)
         for doc in documents:
             for fig in extract_figures(doc, gazetteer):
                 if as_json:
@@ -175,8 +180,28 @@ def extract(paths, as_json):
                     who = fig["claimed_by_org"] or fig["claimed_by"] or "-"
                     out.write(f"{fig['doc_id']}\t{fig['metric']}\t{fig['quantity_text']}\t{who}\t"
                               f"{fig['admin1_pcode'] or fig['country_iso3'] or '-'}\n")
-    if failed:
+    if failed and not read:
         sys.exit(1)
+
+
+def _gazetteer(settings):
+    from etl.places import Gazetteer
+
+    if Path(settings.db).exists():
+        import duckdb
+
+        try:
+            con = duckdb.connect(str(settings.db), read_only=True)
+        except duckdb.Error:
+            return Gazetteer.bundled()
+        try:
+            if con.execute("SELECT count(*) FROM places").fetchall()[0][0]:
+                return Gazetteer.from_connection(con)
+        except duckdb.Error:
+            pass
+        finally:
+            con.close()
+    return Gazetteer.bundled()
 
 
 @cli.command()

@@ -18,7 +18,7 @@ from typing import NamedTuple
 import etl
 
 DATA = Path(etl.__file__).parent.parent / "data" / "gazetteer"
-FILES = ("countries.csv", "admin.csv", "syria_local.csv")
+FILES = ("countries.csv", "admin.csv")
 SPELLINGS = "spellings.csv"
 MAX_TOKENS = 6
 ARTICLES = {"al", "el", "ar", "as", "ad", "ash", "az", "an", "at", "the", "ad-", "es", "ed"}

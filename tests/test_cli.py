@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -147,3 +148,43 @@ def test_every_command_has_help(path):
 
     result = CliRunner().invoke(cli, [*path, "--help"])
     assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_extract_reports_bad_files_and_lines_and_keeps_the_rest(tmp_path):
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02\xff binary")
+    (tmp_path / "docs.jsonl").write_text(
+        '{"id": "a", "text": "Floods displaced 5,000 people in Idlib, OCHA said.", "published": "2020-01-02"}\n'
+        "not json\n"
+    )
+    proc = displacement("extract", str(tmp_path), "--json", env={"DISPLACEMENT_DB": str(tmp_path / "no.duckdb")})
+    assert proc.returncode == 0, proc.stderr
+    assert [json.loads(line)["value"] for line in proc.stdout.splitlines()] == [5000]
+    errors = proc.stderr.strip().splitlines()
+    assert len(errors) == 2 and all(e.startswith("error: ") for e in errors)
+    assert "binary.txt" in proc.stderr and "docs.jsonl:2" in proc.stderr
+
+
+def test_extract_uses_the_warehouse_gazetteer_once_pcodes_are_loaded(tmp_path):
+    doc = tmp_path / "kabul.txt"
+    doc.write_text("Floods displaced 5,000 people in Kabul on Monday, officials said.")
+    env = {"DISPLACEMENT_DB": str(tmp_path / "w.duckdb")}
+    before = json.loads(displacement("extract", str(doc), "--json", env=env).stdout)
+    assert before["admin1_pcode"] is None
+    pcodes = Path(__file__).parent / "fixtures" / "pcodes" / "global_pcodes.csv"
+    assert displacement("etl", "run", "pcodes", "--from-file", str(pcodes), env=env).returncode == 0
+    after = json.loads(displacement("extract", str(doc), "--json", env=env).stdout)
+    assert (after["country_iso3"], after["admin1_pcode"]) == ("AFG", "AF01")
+
+
+def test_the_articles_source_rejects_a_bad_file_and_loads_the_others(tmp_path):
+    articles = tmp_path / "articles"
+    articles.mkdir()
+    (articles / "bad.txt").write_bytes(b"\x00\x00\x00")
+    (articles / "good.txt").write_text("Shelling killed 12 civilians in Idlib on Monday, the White Helmets said.")
+    env = {"DISPLACEMENT_DB": str(tmp_path / "w.duckdb"), "DISPLACEMENT_ARTICLES_DIR": str(articles)}
+    proc = displacement("etl", "run", "articles", env=env)
+    assert proc.returncode == 0, proc.stderr
+    [row] = sql_json("SELECT value, claimed_by_org, admin1_pcode FROM v_figures", env)
+    assert row == {"value": 12, "claimed_by_org": "White Helmets", "admin1_pcode": "SY07"}
+    [reject] = sql_json("SELECT location, reason FROM v_rejects", env)
+    assert reject["location"].endswith("bad.txt") and "binary" in reject["reason"]

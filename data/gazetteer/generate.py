@@ -3,9 +3,9 @@
   python data/gazetteer/generate.py /path/to/shared/data/boundaries
 
 Writes countries.csv (ISO 3166 names from CLDR via babel, plus the alternates in ALTERNATES),
-admin.csv (admin1/admin2 names and p-codes from the HDX global p-code list) and syria_local.csv
-(Syria's sub-districts and communities, each under its admin2). Hand-written spellings live in
-syria_spellings.csv and are not touched here.
+and admin.csv (Syria's admin1/admin2 names and p-codes from the HDX global p-code list; other countries
+come from the `pcodes` source at run time). Hand-written spellings live in spellings.csv and are not
+touched here.
 """
 
 import csv
@@ -53,20 +53,13 @@ def countries():
     return rows
 
 
-def admin(boundaries: Path):
+def admin(boundaries: Path, countries=("SYR",)):
+    """Admin1/admin2 p-codes of the bundled countries; the `pcodes` source loads every other country."""
     rows = []
     with open(boundaries / "global_pcodes_adm1_adm2.csv", encoding="utf-8-sig", newline="") as f:
         for r in csv.DictReader(f):
-            rows.append([r["P-Code"], int(r["Admin Level"]), r["Name"], r["Location"], r["Parent P-Code"], ""])
-    return rows
-
-
-def syria_local(boundaries: Path):
-    rows = []
-    with open(boundaries / "syria_pcode_gazetteer_adm1_to_adm4.csv", encoding="utf-8", newline="") as f:
-        for r in csv.DictReader(f):
-            if r["admin_level"] in ("3", "4"):
-                rows.append([r["pcode"], int(r["admin_level"]), r["name_en"], "SYR", r["parent_pcode"], ""])
+            if r["Location"] in countries:
+                rows.append([r["P-Code"], int(r["Admin Level"]), r["Name"], r["Location"], r["Parent P-Code"], ""])
     return rows
 
 
@@ -81,4 +74,3 @@ if __name__ == "__main__":
     src = Path(sys.argv[1])
     write("countries.csv", countries())
     write("admin.csv", admin(src))
-    write("syria_local.csv", syria_local(src))

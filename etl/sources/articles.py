@@ -38,14 +38,17 @@ class ArticlesSource(Source):
         return Path(settings.articles_dir).is_dir()
 
     def load(self, ctx: LoadContext) -> None:
-        from etl.extract.documents import iter_paths, read_path_lenient
+        from etl.extract.documents import DocumentError, iter_paths, read_path_lenient
 
         root = Path(ctx.options.from_file or ctx.settings.articles_dir)
         if not root.exists():
             raise SourceError(f"{self.name}: no such file or folder {root}")
         documents = []
         for path in iter_paths([root]):
-            docs, bad = read_path_lenient(path)
+            try:
+                docs, bad = read_path_lenient(path)
+            except DocumentError as exc:  # a bad file is rejected whole; the others still load
+                docs, bad = [], [(str(path), str(exc), "")]
             for location, reason, raw in bad:
                 ctx.reject(reason, raw, location)
             ctx.advance(len(docs) + len(bad))
