@@ -82,14 +82,11 @@ class Place(NamedTuple):
 
 
 class _Places(dict):
-    """pcode → Place, kept as plain tuples (fast to pickle) and wrapped on first access."""
+    """pcode → Place, kept as plain tuples and wrapped on first access."""
 
     def __init__(self, *args):
         super().__init__(*args)
         self._built: dict[str, Place] = {}
-
-    def __reduce__(self):
-        return (_Places, (dict(self),))
 
     def __getitem__(self, code):
         place = self._built.get(code)
@@ -387,32 +384,4 @@ def bundled_places() -> list[dict]:
 
 @functools.lru_cache(maxsize=1)
 def _bundled() -> Gazetteer:
-    """Built once, then kept as a pickle in the user's cache folder (keyed on the CSVs' sizes and times)."""
-    import hashlib
-    import os
-    import pickle
-    import tempfile
-
-    stamp = hashlib.sha1(Path(__file__).read_bytes())
-    for path in sorted(DATA.glob("*.csv")):
-        st = path.stat()
-        stamp.update(f"{path.name}:{st.st_size}:{st.st_mtime_ns}".encode())
-    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "displacement"
-    cache = base / f"gazetteer-{stamp.hexdigest()[:16]}.pickle"
-    try:
-        with open(cache, "rb") as f:
-            return pickle.load(f)
-    except Exception:
-        pass
-    gaz = Gazetteer(bundled_places())
-    try:
-        base.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=base, delete=False) as f:
-            pickle.dump(gaz, f, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(f.name, cache)
-        for old in base.glob("gazetteer-*.pickle"):  # earlier versions of the CSVs
-            if old != cache:
-                old.unlink(missing_ok=True)
-    except Exception:
-        pass
-    return gaz
+    return Gazetteer(bundled_places())
