@@ -20,6 +20,7 @@ import etl
 DATA = Path(etl.__file__).parent.parent / "data" / "gazetteer"
 FILES = ("countries.csv", "admin.csv")
 SPELLINGS = "spellings.csv"
+WORLD = "places_by_country.csv"  # hand-written cities and regions of other countries, as names of the country
 MAX_TOKENS = 6
 ARTICLES = {"al", "el", "ar", "as", "ad", "ash", "az", "an", "at", "the", "ad-", "es", "ed"}
 # Names that are also common English words: matched only as part of a longer name.
@@ -155,6 +156,10 @@ class Gazetteer:
             for name in names:
                 if name:
                     self._add(name, code)
+        for codes in self.index.values():  # an admin name that is also a curated name of its country is not weak
+            named = {self.places[c].country for c in codes if self.places[c].level == 0}
+            if named:
+                self.weak -= {c for c in codes if self.places[c].country in named}
         self.prefixes = {key[:m] for key in self.index for m in range(1, len(key))}
         self.index = {k: tuple(sorted(v)) for k, v in self.index.items()}
 
@@ -374,8 +379,10 @@ def bundled_places() -> list[dict]:
                 "country_iso3": r["country_iso3"], "parent_pcode": r["parent_pcode"] or None,
                 "alt_names": [a for a in (r.get("alt_names") or "").split("|") if a],
             }
-    if (DATA / SPELLINGS).exists():
-        for r in _read(DATA / SPELLINGS):
+    for extra in (SPELLINGS, WORLD):
+        if not (DATA / extra).exists():
+            continue
+        for r in _read(DATA / extra):
             row = rows.get(r["pcode"])
             if row is not None:
                 row["alt_names"] += [a.strip() for a in r["alt_names"].split("|") if a.strip()]

@@ -1,0 +1,78 @@
+"""Cities and regions of other countries (data/gazetteer/places_by_country.csv) resolve to the country."""
+
+import pytest
+
+from etl.extract import extract
+from etl.model import Document
+from etl.places import Gazetteer
+
+
+@pytest.fixture(scope="module")
+def gaz():
+    return Gazetteer.bundled()
+
+
+@pytest.mark.parametrize("name,iso3", [
+    ("Kandahar", "AFG"), ("Helmand", "AFG"), ("Nangarhar", "AFG"), ("Mosul", "IRQ"), ("Erbil", "IRQ"),
+    ("Hodeidah", "YEM"), ("Taiz", "YEM"), ("Baidoa", "SOM"), ("Galkayo", "SOM"), ("Jonglei", "SSD"),
+    ("Upper Nile", "SSD"), ("El Fasher", "SDN"), ("South Kordofan", "SDN"), ("North Kivu", "COD"),
+    ("Kasai-Central", "COD"), ("Ouham-Pendé", "CAF"), ("Maiduguri", "NGA"), ("Diffa", "NER"), ("Mopti", "MLI"),
+    ("Djibo", "BFA"), ("Tigray", "ETH"), ("Dadaab", "KEN"), ("Bidibidi", "UGA"), ("Cabo Delgado", "MOZ"),
+    ("Sittwe", "MMR"), ("Cox's Bazar", "BGD"), ("Khyber Pakhtunkhwa", "PAK"), ("Assam", "IND"),
+    ("Sichuan", "CHN"), ("Tacloban", "PHL"), ("Sulawesi", "IDN"), ("Gorkha", "NPL"), ("Batticaloa", "LKA"),
+    ("Port-au-Prince", "HTI"), ("Chocó", "COL"), ("Zulia", "VEN"), ("Kharkiv", "UKR"), ("Khan Younis", "PSE"),
+    ("Bekaa", "LBN"), ("Mafraq", "JOR"), ("Gaziantep", "TUR"), ("Benghazi", "LBY"), ("Kermanshah", "IRN"),
+    ("Nsanje", "MWI"), ("Chimanimani", "ZWE"), ("Toamasina", "MDG"), ("Bujumbura", "BDI"), ("Kigali", "RWA"),
+    ("Kigoma", "TZA"), ("Quang Binh", "VNM"), ("Chiang Rai", "THA"), ("Chiapas", "MEX"),
+    ("Huehuetenango", "GTM"), ("San Pedro Sula", "HND"), ("Manabí", "ECU"), ("Arequipa", "PER"),
+    ("Cochabamba", "BOL"), ("Rio Grande do Sul", "BRA"), ("New Orleans", "USA"), ("Queensland", "AUS"),
+    ("Viti Levu", "FJI"), ("Port Vila", "VUT"), ("Ishinomaki", "JPN"), ("Pohang", "KOR"), ("Lesbos", "GRC"),
+    ("Amatrice", "ITA"), ("Ahrweiler", "DEU"),
+])
+def test_city_resolves_to_country(gaz, name, iso3):
+    assert gaz.resolve(name) == (iso3, None, None)
+
+
+@pytest.mark.parametrize("name,want", [  # Syrian names keep resolving to Syria
+    ("Aleppo", ("SYR", "SY02", None)), ("Homs", ("SYR", "SY04", None)), ("Idlib", ("SYR", "SY07", None)),
+    ("Raqqa", ("SYR", "SY11", None)), ("Daraa", ("SYR", "SY12", None)), ("Ghouta", ("SYR", "SY03", None)),
+    ("Kobani", ("SYR", "SY02", "SY0206")), ("Hamdaniya", ("SYR", "SY02", "SY0200")),
+    ("Niger", ("NER", None, None)), ("Jordan", ("JOR", None, None)), ("Georgia", ("GEO", None, None)),
+])
+def test_existing_names_unchanged(gaz, name, want):
+    assert gaz.resolve(name) == want
+
+
+@pytest.mark.parametrize("text", [
+    "The attack happened in March.", "In May, the talks resumed.", "Jackson said the talks failed.",
+    "Victoria told reporters the camp was full.", "The SWAT team arrived.", "Somali refugees arrived.",
+    "Karen and Chin said nothing.", "Anti Balaka fighters attacked.", "The Salt works closed.",
+])
+def test_no_false_match(gaz, text):
+    assert gaz.find(text) == []
+
+
+def test_figure_gets_the_country():
+    figs = extract(Document(doc_id="w1", text="Floods displaced 5,000 people in Kandahar on Monday."))
+    assert figs and figs[0]["country_iso3"] == "AFG"
+    figs = extract(Document(doc_id="w2", text="Fighting displaced 12,000 people in Ituri in March."))
+    assert figs and figs[0]["country_iso3"] == "COD"
+
+
+def test_syrian_figure_stays_in_syria():
+    text = "Shelling displaced 3,000 people from Marj al-Sultan and Jabal al-Zawiya, and 40 fled to Kilis."
+    figs = extract(Document(doc_id="w3", text=text))
+    assert figs and figs[0]["country_iso3"] == "SYR"
+
+
+def test_admin_name_that_is_a_country_name_is_not_weak():
+    """With a warehouse admin list (no curated spellings), a province named like a curated city of its country
+    keeps its own p-code and is trusted even when the text names another country."""
+    rows = [
+        {"pcode": "TUR", "admin_level": 0, "name": "Turkey", "country_iso3": "TUR", "alt_names": ["Kilis"]},
+        {"pcode": "SYR", "admin_level": 0, "name": "Syria", "country_iso3": "SYR", "alt_names": []},
+        {"pcode": "TUR079", "admin_level": 1, "name": "Kilis", "country_iso3": "TUR", "parent_pcode": "TUR"},
+    ]
+    g = Gazetteer.from_rows(rows)
+    assert g.resolve("Kilis") == ("TUR", "TUR079", None)
+    assert [m.pcode for m in g.find("Refugees from Syria reached Kilis.")] == ["SYR", "TUR079"]
