@@ -21,11 +21,12 @@ DOC_COLUMNS = (
 FIGURE_TABLE_COLUMNS = ("figure_id", "source", "source_type", "load_id", "content_hash") + FIGURE_COLUMNS
 PLACE_COLUMNS = ("pcode", "admin_level", "name", "country_iso3", "parent_pcode", "alt_names", "geometry", "source")
 # A claim: one organisation's figure for one metric, place, month and value, however many documents carry it.
+# Stocks and flows stay apart (OCHA's total displaced is not its newly displaced).
 CLAIM_KEY = (
     "COALESCE(f.claimed_by_org, d.publisher, f.publisher, f.source)", "f.metric", "f.country_iso3",
     "f.admin1_pcode", "f.admin2_pcode",
     "date_trunc('month', COALESCE(f.period_end, f.period_start, d.published, f.published))",
-    "f.value", "f.qualifier", "f.unit", "f.source_type",
+    "f.value", "f.qualifier", "f.unit", "f.source_type", "f.stock_or_flow",
 )
 
 
@@ -219,7 +220,7 @@ def rebuild_claims(con) -> int:
                list_sort(list_distinct(list(f.doc_id) FILTER (WHERE f.doc_id IS NOT NULL))),
                list_sort(list(f.figure_id)),
                min(COALESCE(d.published, f.published, f.period_end)),
-               max(COALESCE(d.published, f.published, f.period_end))
+               max(COALESCE(d.published, f.published, f.period_end)), f.stock_or_flow
         FROM figures f LEFT JOIN documents d ON d.doc_id = f.doc_id
         GROUP BY {key}
         """

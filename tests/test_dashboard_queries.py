@@ -22,7 +22,7 @@ def test_every_query_reads_only_the_public_views():
     for name, sql in queries.SQL.items():
         lowered = sql.lower()
         for table in ("from figures", "from claims", "from documents", "from places", "from etl_runs",
-                      "join figures", "join documents", "join places"):
+                      "join figures", "join documents", "join places", "from figure_facts", "from figure_months"):
             assert table not in lowered, (name, table)
 
 
@@ -43,6 +43,36 @@ def test_headlines_pick_the_latest_figure_per_metric(reader):
     december = queries.headlines(reader, Filters(admin1="SY07", end="2019-12-26", source_type="document"))
     flow = december[(december.metric == "displaced") & (december.kind == "flow")].iloc[0]
     assert flow.n_figures == 2 and flow.n_orgs == 2
+
+
+def test_overview_gives_the_same_answer_from_the_rollup_and_from_single_figures(reader):
+    # end=2019-12-31 covers December: the monthly rollup answers; 2019-12-26 covers part of it: single figures do.
+    whole = queries.overview(reader, Filters(end="2019-12-31", source_type="document"))
+    part = queries.overview(reader, Filters(end="2019-12-26", source_type="document"))
+    for a, b in zip(whole, part):
+        assert a.to_dict("records") == b.to_dict("records")
+    flow = whole[0][(whole[0].metric == "displaced") & (whole[0].kind == "flow")].iloc[0]
+    assert flow.n_figures == 2 and flow.n_orgs == 2 and flow.value == 100000
+    # A start in mid-month drops the days before it.
+    later = queries.headlines(reader, Filters(start="2020-02-15", metric="displaced"))
+    assert later.set_index("kind").n_figures.to_dict() == {"stock": 1, "flow": 1}
+
+
+def test_compare_keeps_stocks_and_flows_apart(settings):
+    from etl import runner
+
+    settings.curated_csv.write_text(
+        "record_id,metric,value,qualifier,claimed_by_org,country_iso3,admin1_pcode,period_end,stock_or_flow,"
+        "publisher,published\n"
+        "s1,displaced,2700000,exact,OCHA,SYR,SY07,2020-01-31,stock,OCHA,2020-02-01\n"
+        "f1,displaced,50000,exact,OCHA,SYR,SY07,2020-01-31,flow,OCHA,2020-02-01\n"
+        "f2,displaced,80000,exact,UN,SYR,SY07,2020-01-20,flow,UN,2020-02-03\n")
+    runner.run(settings, ["curated"])
+    r = reader_for(settings)
+    place, claims = queries.compare(r, Filters(admin1="SY07", metric="displaced"))
+    assert place["series"] == "flow" and place["n_other_series"] == 1
+    assert sorted(claims.value) == [50000, 80000]
+    r.close()
 
 
 def test_trend_is_aggregated_per_org_and_month(reader):
@@ -114,10 +144,23 @@ def test_sort_and_filter_names_come_from_allow_lists(reader):
     assert queries.order_by([{"colId": "value", "sort": "sideways"}]) == queries.DEFAULT_ORDER
     params = queries.grid_params({"evil": {"type": "contains", "filter": "x"},
                                   "place": {"type": "contains", "filter": "50%_\\"}})
-    assert params == {"q_place": "%50\\%\\_\\\\%"}
+    assert params == {"q_place": "50%_\\", "qk_place": "contains"}
     rows, total = queries.figure_rows(reader, Filters(), 0, 10, None, {"title": {"type": "contains",
                                                                                "filter": "'; SELECT 1 --"}})
     assert total == 0
+
+
+def test_text_filters_match_literally_and_by_kind(reader):
+    def total(column, kind, text):
+        return queries.figure_rows(reader, Filters(), 0, 100, None,
+                                   {column: {"filterType": "text", "type": kind, "filter": text}})[1]
+
+    assert total("metric", "contains", "_") == 0  # '_' and '%' are not wildcards
+    assert total("metric", "contains", "%") == 0
+    assert total("claimed_by_org", "equals", "ocha") == 6
+    assert total("claimed_by_org", "startsWith", "Syrian") == 2
+    assert total("claimed_by_org", "endsWith", "NATIONS") == 1
+    assert total("place", "contains", "idl") == 10
 
 
 def test_document_and_its_figures(reader):

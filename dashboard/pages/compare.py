@@ -41,10 +41,15 @@ def layout(**query):
                        "claims merged across documents; bars: hedged figures, arrows: open-ended")
     fig = figs.compare_figure(claims, f"{metric_label.capitalize()} in {place['name']}, by organisation", cap)
     div = figs.divergence(claims)
+    series = "totals (stocks)" if place.get("series") == "stock" else "new figures (flows)"
+    other = place.get("n_other_series", 0)
     return html.Div([
         page_header("Compare sources", f"{metric_label.capitalize()} · {name} · {period}"),
         dbc.Alert(["Showing ", html.B(name), f": {note}."], color="light", className="py-2 small",
                   id="cmp-default-note") if note else None,
+        html.P(f"Comparing {series}; {other} claim{'s' if other != 1 else ''} of the other kind left out, so that "
+               "totals and new figures are not mixed.", className="small text-muted", id="cmp-series-note")
+        if other else None,
         graph("cmp-chart", fig, f"compare-{place['pcode']}-{metric}"),
         html.Div(divergence_summary(div), id="cmp-divergence", className="mt-3"),
         html.H2("Claims", className="h5 mt-4"),

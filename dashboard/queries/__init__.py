@@ -1,5 +1,8 @@
 """The dashboard's queries: each `*.sql` file here is one named, parameterised query over the v_* views.
 
+Aggregates and the figures grid read the join-free, sorted v_figure_facts and the monthly rollup v_figure_months
+(both rebuilt at every publish), not v_figures, whose per-row joins cost more than the budget on 10M figures.
+
 This is the one module that runs SQL for the pages. Values always travel as DuckDB parameters ($name); the only
 text ever spliced into SQL is the static `_filters.sql` / `_grid_filters.sql` fragments and an ORDER BY built
 from the allow-list `SORTABLE`. Results are small (aggregated in DuckDB) pandas DataFrames.
@@ -42,13 +45,14 @@ SORTABLE = {
     "value": "f.value",
     "qualifier": "f.qualifier",
     "claimed_by_org": "COALESCE(f.claimed_by_org, f.claimed_by)",
-    "place": "COALESCE(f.admin2_name, f.admin1_name, f.country_name, f.location_text)",
+    "place": "f.place",
     "period_end": "COALESCE(f.period_end, f.period_start)",
     "publisher": "f.publisher",
     "published": "f.published",
     "title": "COALESCE(f.title, f.dataset)",
 }
-DEFAULT_ORDER = "f.published DESC NULLS LAST, f.figure_id"
+# Newest first (published DESC NULLS LAST, figure_id), precomputed at publish as one integer: a cheap top-N.
+DEFAULT_ORDER = "f.default_rank"
 TEXT_FILTERS = ("metric", "qualifier", "claimed_by_org", "place", "publisher", "title")
 EXPORT_CAP = {"csv": 100_000, "xlsx": 20_000}
 
@@ -184,7 +188,17 @@ def compare(reader, f: Filters) -> tuple[dict | None, pd.DataFrame]:
         info = (place(reader, top[0]["pcode"]) or {"pcode": top[0]["pcode"], "name": top[0]["pcode"]})
         info = info | {"admin_level": int(top[0]["level"]), "chosen": False}
     claims = run(reader, "compare_claims", params | {"place": info["pcode"], "level": int(info["admin_level"])})
-    return info, claims
+    return _one_series(info, claims)
+
+
+def _one_series(info: dict, claims: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
+    """Stocks (totals) and flows (newly displaced…) are different series: keep the one with more claims (flows on
+    a tie; claims that do not say count as flows). info gets `series` and `n_other_series` (claims left out)."""
+    is_stock = claims["stock_or_flow"].eq("stock") if not claims.empty else pd.Series(dtype=bool)
+    series = "stock" if is_stock.sum() > (~is_stock).sum() else "flow"
+    keep = is_stock if series == "stock" else ~is_stock
+    info = info | {"series": series, "n_other_series": int((~keep).sum())}
+    return info, claims[keep].reset_index(drop=True)
 
 
 def _level(f: Filters) -> int:
@@ -237,9 +251,8 @@ def grid_params(filter_model: dict | None) -> dict:
             continue
         kind, text = spec.get("type"), spec.get("filter")
         if column in TEXT_FILTERS and isinstance(text, str) and text.strip():
-            escaped = text.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            pattern = {"equals": "{}", "startsWith": "{}%", "endsWith": "%{}"}.get(kind, "%{}%")
-            out[f"q_{column}"] = pattern.format(escaped)[:300]
+            out[f"q_{column}"] = text.strip().lower()[:300]
+            out[f"qk_{column}"] = kind if kind in ("equals", "startsWith", "endsWith") else "contains"
         elif column == "value" and isinstance(text, (int, float)):
             if kind in ("greaterThan", "greaterThanOrEqual", "inRange"):
                 out["v_min"] = int(text)

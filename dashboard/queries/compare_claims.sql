@@ -3,7 +3,7 @@ SELECT c.claim_id, COALESCE(c.claimed_by_org, 'Unattributed') AS org, c.metric, 
        c.value_high, c.qualifier, c.unit, c.country_iso3, c.admin1_pcode, c.admin2_pcode,
        COALESCE(c.admin2_name, c.admin1_name, c.country_iso3) AS place,
        c.period_start, c.period_end, COALESCE(c.period_end, c.period_start, c.last_reported) AS ref_date,
-       c.source_type, c.n_figures, c.n_documents, c.first_reported, c.last_reported
+       c.source_type, c.stock_or_flow, c.n_figures, c.n_documents, c.first_reported, c.last_reported
 FROM v_claims c
 WHERE c.metric = $metric
   AND CASE $level WHEN 2 THEN c.admin2_pcode = $place

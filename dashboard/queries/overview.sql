@@ -1,28 +1,44 @@
--- Overview in one pass over the figures: per metric (displaced split into stock and new), headline rows (the
--- latest figure at the filter's place level: country-level figures when no region is chosen) and trend rows
--- (per organisation and month, the largest figure it reported; the 8 organisations with most figures).
-WITH f AS (
-    SELECT f.metric,
-           CASE WHEN f.metric = 'displaced' THEN COALESCE(f.stock_or_flow, 'flow') ELSE '' END AS kind,
-           COALESCE(f.claimed_by_org, f.publisher) AS org,
-           COALESCE(f.period_end, f.period_start, f.published) AS ref_date,
-           f.published, f.value, f.value_low, f.value_high, f.qualifier, f.quantity_text, f.figure_id,
-           CASE WHEN $admin2 IS NOT NULL THEN TRUE
-                WHEN $admin1 IS NOT NULL THEN f.admin2_pcode IS NULL
-                ELSE f.admin1_pcode IS NULL END AS level_ok
-    FROM v_figures f
+-- Overview: per metric (displaced split into stock and new), headline rows (the latest figure at the filter's place
+-- level: country-level figures when no region is chosen) and trend rows (per organisation and month, the largest
+-- figure it reported; the 8 organisations with most figures).
+-- Whole months come from the monthly rollup (v_figure_months) when no admin1/admin2 is chosen; single figures
+-- (v_figure_facts) answer for a chosen region and for the partly covered months at either end of the date range.
+WITH m AS (
+    SELECT m.metric, m.stock_or_flow, m.org, m.month, m.n, m.value_max, m.latest,
+           (m.place_level = 0, m.latest_key) AS best_key
+    FROM v_figure_months m
+    WHERE $admin1 IS NULL AND $admin2 IS NULL
+      AND ($country IS NULL OR m.country_iso3 = $country)
+      AND ($metric IS NULL OR m.metric = $metric)
+      AND ($metric IS NOT NULL OR m.metric IN ('displaced', 'killed', 'injured'))
+      AND ($source_type IS NULL OR m.source_type = $source_type)
+      AND ($org IS NULL OR m.org = $org)
+      AND ($start IS NULL OR m.month >= $start)
+      AND ($end IS NULL OR last_day(m.month) <= $end)
+), f AS (
+    SELECT f.metric, f.stock_or_flow, f.org, CAST(date_trunc('month', f.ref_date) AS DATE) AS month, 1 AS n,
+           f.value AS value_max,
+           {'value': f.value, 'value_low': f.value_low, 'value_high': f.value_high, 'qualifier': f.qualifier,
+            'quantity_text': f.quantity_text, 'org': f.org, 'ref_date': f.ref_date, 'figure_id': f.figure_id}
+           AS latest,
+           (CASE WHEN $admin2 IS NOT NULL THEN TRUE
+                 WHEN $admin1 IS NOT NULL THEN f.admin2_pcode IS NULL
+                 ELSE f.admin1_pcode IS NULL END, (f.ref_date, f.published, f.value, f.figure_id)) AS best_key
+    FROM v_figure_facts f
     WHERE {{filters}}
+      AND ($admin1 IS NOT NULL OR $admin2 IS NOT NULL
+           OR ($start IS NOT NULL AND date_trunc('month', f.ref_date) < $start)
+           OR ($end IS NOT NULL AND last_day(f.ref_date) > $end))
       AND ($metric IS NOT NULL OR f.metric IN ('displaced', 'killed', 'injured'))
-      -- The same as a range DuckDB pushes into the scan (an IN list only prunes row groups): wide columns are
-      -- then read for candidate rows only.
+      -- The same as a range DuckDB pushes into the scan: with figure_facts sorted by metric, whole row groups
+      -- are skipped.
       AND ($metric IS NOT NULL OR f.metric BETWEEN 'displaced' AND 'killed')
 ), g AS MATERIALIZED (
-    SELECT metric, kind, org, date_trunc('month', ref_date) AS month, count(*) AS n, max(value) AS max_value,
-           arg_max({'value': value, 'value_low': value_low, 'value_high': value_high, 'qualifier': qualifier,
-                    'quantity_text': quantity_text, 'org': org, 'ref_date': ref_date, 'figure_id': figure_id},
-                   (level_ok, ref_date, published, value)) AS best,
-           max((level_ok, ref_date, published, value)) AS best_key
-    FROM f GROUP BY metric, kind, org, month
+    SELECT metric, CASE WHEN metric = 'displaced' THEN COALESCE(stock_or_flow, 'flow') ELSE '' END AS kind,
+           org, month, sum(n) AS n, max(value_max) AS max_value, arg_max(latest, best_key) AS best,
+           max(best_key) AS best_key
+    FROM (SELECT * FROM m UNION ALL SELECT * FROM f)
+    GROUP BY metric, kind, org, month
 ), heads AS (
     SELECT metric, kind, arg_max(best, best_key) AS best, sum(n) AS n, count(DISTINCT org) AS n_orgs
     FROM g GROUP BY metric, kind

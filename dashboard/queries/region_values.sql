@@ -2,10 +2,8 @@
 -- many figures there are; ranked, at most 300 regions.
 WITH f AS (
     SELECT CASE WHEN $level = 2 THEN f.admin2_pcode ELSE f.admin1_pcode END AS pcode,
-           COALESCE(f.claimed_by_org, f.publisher) AS org,
-           COALESCE(f.period_end, f.period_start, f.published) AS ref_date,
-           f.published, f.value
-    FROM v_figures f
+           f.org, f.ref_date, f.published, f.value
+    FROM v_figure_facts f
     WHERE {{filters}}
 ), g AS (
     SELECT pcode, arg_max(value, (ref_date, published, value)) AS value,

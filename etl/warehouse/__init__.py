@@ -42,8 +42,11 @@ def _checked_size(size: str) -> str:
     return size
 
 
-def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
-    """Apply the migrations this database has not seen yet, in order; returns their names."""
+def migrate(con: duckdb.DuckDBPyConnection, views: bool = True) -> list[str]:
+    """Apply the migrations this database has not seen yet, in order; returns their names.
+
+    `views` also (re)creates views.sql, which rebuilds the derived tables: a publish does it once, at the end.
+    """
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)"
     )
@@ -58,7 +61,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
         con.execute("INSERT INTO schema_migrations VALUES (?, ?, now())", [version, path.name])
         con.execute("COMMIT")
         applied.append(path.name)
-    con.execute(VIEWS.read_text())
+    if views:
+        con.execute(VIEWS.read_text())
     return applied
 
 
@@ -105,7 +109,7 @@ def next_version(settings):
     con = duckdb.connect(str(nxt))
     try:
         configure(con, settings.memory_limit, settings.threads)
-        migrate(con)
+        migrate(con, views=False)
         yield con
         con.execute(VIEWS.read_text())
         validate(con)
