@@ -60,7 +60,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     app.reader = reader
     app.server.config["DISPLACEMENT_SETTINGS"] = settings
     app.server.config["DISPLACEMENT_READER"] = reader
-    app.layout = lambda: shell(reader)
+    app.layout = lambda: shell(reader, settings.sql_enabled)
     _register_shell_callbacks(app, reader)
     _adopt_page_callbacks(app)
 
@@ -119,7 +119,7 @@ def warm(reader) -> None:
 
 # ---- the shell ----------------------------------------------------------------------------------------------------
 
-def shell(reader) -> html.Div:
+def shell(reader, sql_enabled: bool = True) -> html.Div:
     try:
         options = queries.filter_options(reader)
         as_of = queries.data_as_of(reader).get("last_success")
@@ -129,7 +129,7 @@ def shell(reader) -> html.Div:
         as_of, notice = None, dbc.Alert(str(err), color="warning", className="mt-2")
     return html.Div([
         dcc.Location(id="url", refresh="callback-nav"),
-        navbar(as_of),
+        navbar(as_of, sql_enabled),
         dbc.Container([notice, filter_bar(options), dash.page_container], fluid="xl", className="pb-4"),
         html.Footer(dbc.Container([
             "Figures as reported by each source, not verified counts. ",
@@ -138,8 +138,9 @@ def shell(reader) -> html.Div:
     ])
 
 
-def navbar(as_of) -> dbc.Navbar:
-    links = [dbc.NavItem(dbc.NavLink(label, href=path, id=f"nav-{_slug(path)}", active="exact"))
+def navbar(as_of, sql_enabled: bool = True) -> dbc.Navbar:
+    links = [dbc.NavItem(dbc.NavLink(label, href=path, id=f"nav-{_slug(path)}", active="exact"),
+                         className="d-none" if path == "/sql" and not sql_enabled else None)
              for label, path in NAV]
     return dbc.Navbar(
         dbc.Container([

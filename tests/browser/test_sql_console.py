@@ -202,3 +202,4 @@ def test_disabled(serve, settings, browser):
     browser.get(base + "/sql")
     wait_for(browser, lambda: "turned off" in text(browser, "sql-disabled"), timeout=30)
     assert browser.find_elements(By.ID, "sql-run") == [] and browser.find_elements(By.ID, "sql-query") == []
+    assert not browser.find_element(By.ID, "nav-sql").is_displayed()  # no link to a console that is off
