@@ -125,9 +125,8 @@ def etl_status(fmt):
     if fmt == "json":
         click.echo(json.dumps(rows, default=str, indent=2))
         return
-    _print_table(["source", "last_success", "last_failure", "last_error", "figures", "stale"],
-                 [[r[c] for c in ("source", "last_success", "last_failure", "last_error", "figures", "stale")]
-                  for r in rows])
+    columns = ["source", "last_success", "last_failure", "last_error", "last_rows_loaded", "figures", "stale"]
+    _print_table(columns, [[r[c] for c in columns] for r in rows])
 
 
 @etl.command("schedule")
