@@ -111,3 +111,19 @@ def test_war_wide_totals_are_country_level():
     text = "Air strikes hit Idlib on Monday. The war has killed more than 290,000 people since 2011."
     got = extract(Document("t", text))
     assert (got[-1]["value"], got[-1]["admin1_pcode"], got[-1]["stock_or_flow"]) == (290000, None, "stock")
+
+
+@pytest.mark.parametrize("text,metric,value,unit", [
+    ("The floods displacedabout 3,300 people in the district.", "displaced", 3300, "people"),
+    ("Shelter for more than 120,000 displacedpeople is planned.", "displaced", 120000, "people"),
+    ("At least 90,000 more people have already fledKirkuk in recent weeks.", "displaced", 90000, "people"),
+    ("The town still hosts, with12,345 internally displaced households.", "displaced", 12345, "households"),
+])
+def test_cues_and_numbers_glued_by_pdf_extraction(text, metric, value, unit):
+    assert (metric, value, unit) in pairs(text)
+
+
+def test_count_of_shelters_people_stay_in_is_not_a_figure():
+    got = pairs("There are at least 8,200 people staying in 37 temporary shelters.")
+    assert [v for _, v, _ in got] == [8200]
+    assert ("destroyed_housing", 300, "houses") in pairs("The storm destroyed 300 shelters in the camp.")

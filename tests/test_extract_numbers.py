@@ -72,3 +72,20 @@ def test_ranges(text, low, high, written):
 def test_hedge_applies_only_to_its_number():
     qs = find_quantities("At least 6 civilians were killed and 35 others were injured")
     assert [(q.value, q.qualifier) for q in qs] == [(6, "at_least"), (35, "exact")]
+
+
+@pytest.mark.parametrize("text,value,qualifier,low,high", [
+    ("Haiti is recovering, with12,345 internally displaced households", 12345, "exact", 12345, 12345),
+    ("at least150,000 people are in need", 150000, "at_least", 150000, None),
+    ("Around2.5 million people live in camps", 2_500_000, "approximately", 2_500_000, 2_500_000),
+    ("between120,000 and 180,000 people fled", 120000, "range", 120000, 180000),
+    ("The rains displacedabout  3,300  people in the district", 3300, "approximately", 3300, 3300),
+])
+def test_numbers_glued_by_pdf_extraction(text, value, qualifier, low, high):
+    q = find_quantities(text)[0]
+    assert (q.value, q.qualifier, q.low, q.high) == (value, qualifier, low, high)
+
+
+@pytest.mark.parametrize("text", ["It often rains here", "someone was there", "M23 fighters", "COVID19 spread"])
+def test_glued_words_are_not_numbers(text):
+    assert find_quantities(text) == []

@@ -166,6 +166,13 @@ def _keep(text: str, q: Quantity, s: Sentence) -> bool:
 
 
 
+def _places_stayed_in(text, q: Quantity, s: Sentence) -> bool:
+    """ "175,500 people staying in 224 temporary shelters": a count of the places, not a figure."""
+    return bool(rx.match(r"\s+(?:\w+\s+)?(?:shelters|tents)\b", text[q.core_end:q.core_end + 40], re.I)
+                and rx.search(r"\b(?:staying|living|sheltering|sheltered|housed|accommodated|remain\w*)"
+                              r"\s+(?:in|at)\s+$", text[max(s.start, q.start - 30):q.start], re.I))
+
+
 def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
     found = find_quantities(text, s.start, s.end)
     if not found:
@@ -180,7 +187,8 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
             st.prev_att = None  # a report without figures: nothing to carry
         return []
     qs = [q for q in found
-          if _keep(text, q, s) and metrics.head_noun(text, q.core_end, s.end)[0] not in metrics.NON_COUNT]
+          if _keep(text, q, s) and metrics.head_noun(text, q.core_end, s.end)[0] not in metrics.NON_COUNT
+          and not _places_stayed_in(text, q, s)]
     atts = attr.find_attributions(text, s.start, s.end)
     is_place = _is_place(gaz)
     for a in atts:

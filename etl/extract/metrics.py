@@ -29,7 +29,8 @@ AFTER = [
                   r"(?:camps?|shelters|evacuation\s+centres|evacuation\s+centers|collective\s+centres)|"
                   r"sheltered|"
                   r"taking\s+shelter|took\s+shelter|sleeping\s+in\s+the\s+open|albergad\w*|refugiad\w*\s+en"),
-    ("displaced", r"(?:were|was|have|had|been|people)displaced|displaced|displacements|displacement|fled|flee|"
+    ("displaced", r"(?:were|was|have|had|been|people)displaced|displaced(?:people|persons|families)|"
+                  r"displaced|displacements|displacement|fled|flee|"
                   r"fleeing|ee|eeing|"
                   r"forced\s+(?:to\s+(?:flee|leave|abandon)|from|out)|"
                   r"uprooted|idps?|internally\s+displaced|pdi|d[ée]plac[ée]s?|deplace|desplazad\w*|desalojad\w*|"
@@ -85,7 +86,8 @@ BEFORE = [
                    r"putting"),
     ("in_need", r"assist|assisting|feed|feeding|in\s+need"),
 ]
-AFTER_RE = re.compile("|".join(f"(?P<{m}>\\b(?:{p})\\b)" for m, p in AFTER), re.I)
+# a cue may be glued to a capitalised name by PDF extraction ("have already fledShirqat")
+AFTER_RE = re.compile("|".join(f"(?P<{m}>\\b(?:{p})(?:\\b|(?=(?-i:[A-Z]))))" for m, p in AFTER), re.I)
 BEFORE_RE = re.compile("|".join(f"(?P<{m if m != 'affecting' else 'affected'}>\\b(?:{p})\\b)" for m, p in BEFORE),
                        re.I)
 
@@ -172,6 +174,8 @@ def head_noun(text: str, pos: int, end: int) -> tuple[str | None, int]:
                     continue  # "two more incidents", "five more civilians"
                 return w, pos + t.end()
             continue
+        if AFTER_RE.fullmatch(w) and i + 1 < len(toks) and toks[i + 1].group().lower() in HOUSEHOLDS:
+            return toks[i + 1].group().lower(), pos + toks[i + 1].end()  # "900 internally displaced households"
         if w in PEOPLE or w in HOUSES or w in HOUSEHOLDS or w in NON_COUNT:
             return w, pos + t.end()
         if AFTER_RE.fullmatch(w) and i + 1 < len(toks) and toks[i + 1].group().lower() in NON_COUNT:

@@ -37,8 +37,11 @@ _VAGUE = (r"(?:tens\s+of\s+thousands|hundreds\s+of\s+thousands|dozens\s+of\s+tho
           r"dozens|scores|hundreds|thousands|millions)")
 _FOREIGN = r"(?:un\s+centenar|une\s+centaine|une\s+dizaine|una\s+decena|" + "|".join(
     sorted((k for k in FOREIGN if " " not in k), key=len, reverse=True)) + r")(?=\s+(?:de\s+|d')?[a-zà-ÿ])"
+# PDF extraction glues a number to the word before it ("with14,593", "at least140,000", "Around1.6 million")
+_GLUED = "|".join(rf"(?<=\b{w})" for w in ("with", "least", "around", "about", "between", "than", "over", "nearly",
+                                           "almost", "some", "approximately", "estimated", "of", "to", "by"))
 CORE = re.compile(
-    rf"(?<![\w.,/$€£-])(?:(?P<vague>{_VAGUE})|(?P<num>{_DIGITS}){_SCALE}?|(?P<words>{_WORDS}){_SCALE}?"
+    rf"(?:(?<![\w.,/$€£-])|(?=\d)(?<=[a-z])(?:{_GLUED}))(?:(?P<vague>{_VAGUE})|(?P<num>{_DIGITS}){_SCALE}?|(?P<words>{_WORDS}){_SCALE}?"
     rf"|(?P<foreign>{_FOREIGN}))"
     r"(?![\w/]|[.,]\d|-(?!year|old|strong|member|plus|odd)\w)",
     re.I,
@@ -58,11 +61,13 @@ HEDGES = [  # (pattern written before the number, qualifier); first match wins, 
      r"circa|ca\.|an\s+approximate|approximate|alrededor\s+de|unas|unos|cerca\s+de|environ|pr[eè]s\s+de|"
      r"just\s+under|just\s+over|well\s+over", "approximately"),
 ]
-HEDGE_BEFORE = re.compile(rf"(?:\b(?:{'|'.join(p for p, _ in HEDGES)}))\s+$", re.I)
+# a hedge may be glued to the word before it ("displacedabout 4,400") and the number to the hedge ("least140,000")
+HEDGE_BEFORE = re.compile(rf"(?:\b(?:{'|'.join(p for p, _ in HEDGES)})|(?<=[a-z])(?:about|around|nearly|approximately|"
+                          rf"almost))\s*$", re.I)
 HEDGE_KIND = [(re.compile(rf"^(?:{p})$", re.I), q) for p, q in HEDGES]
 HEDGE_AFTER = re.compile(r"(?:\s*(?:or|and)\s+(?:more|over|above)\b|\+|-plus\b)", re.I)
 RANGE_TAIL = re.compile(r"\s*(?:-|–|—|to|and|or|a)\s*(?=\S)", re.I)
-BETWEEN = re.compile(r"\b(?:between|from|de|entre)\s+$", re.I)
+BETWEEN = re.compile(r"\b(?:between|from|de|entre)\s*$", re.I)
 
 
 @dataclass
