@@ -20,7 +20,7 @@ from pathlib import Path
 
 from etl.sources.base import Source, SourceError
 from etl.sources.http import HttpClient, load_json_file
-from etl.sources.hxl import month_period, read_required, stable_key, to_count
+from etl.sources.hxl import dated_count, month_period, read_required, stable_key, to_count
 
 TOKEN_URL = "https://acleddata.com/oauth/token"
 READ_URL = "https://acleddata.com/api/acled/read"
@@ -135,18 +135,11 @@ class AcledSource(Source):
         ctx.advance()
         row = {k: ("" if v is None else str(v).strip()) for k, v in row.items() if k != "_line"}
         event_id = row["event_id_cnty"]
-        try:
-            fatalities = to_count(row["fatalities"])
-            if fatalities is None:
-                raise ValueError("is blank")
-        except ValueError as exc:
-            ctx.reject(f"fatalities: {exc}", row, where)
+        counted = dated_count(ctx, row, "fatalities", "event_date", where)
+        if counted is None:
             return None
-        if not row["event_date"]:
-            ctx.reject("event_date is blank", row, where)
-            return None
+        fatalities, day = counted
         iso3 = row.get("iso3") or (event_id[:3].upper() if event_id[:3].isalpha() else None)
-        day = row["event_date"][:10]
         detail = {"event_type": row["event_type"], "sub_event_type": row.get("sub_event_type"), "events": 1,
                   "disorder_type": row.get("disorder_type"), "admin1": row["admin1"], "admin2": row["admin2"],
                   "location": row.get("location")}

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from etl.sources.base import Source, SourceError
 from etl.sources.http import HttpClient, load_json_file
-from etl.sources.hxl import read_required, stable_key, to_count
+from etl.sources.hxl import dated_count, read_required, stable_key
 
 BASE_URL = "https://dtmapi.iom.int/v3/displacement/"
 LEVELS = (0, 1, 2)
@@ -89,17 +89,10 @@ class DtmSource(Source):
         """One DTM record: `displaced` (stock) at its place and reporting date. Returns the reporting date."""
         ctx.advance()
         row = {k: ("" if v is None else str(v).strip()) for k, v in row.items() if k != "_line"}
-        try:
-            value = to_count(row["numPresentIdpInd"])
-            if value is None:
-                raise ValueError("is blank")
-        except ValueError as exc:
-            ctx.reject(f"numPresentIdpInd: {exc}", row, where)
+        counted = dated_count(ctx, row, "numPresentIdpInd", "reportingDate", where)
+        if counted is None:
             return None
-        if not row["reportingDate"]:
-            ctx.reject("reportingDate is blank", row, where)
-            return None
-        day = row["reportingDate"][:10]
+        value, day = counted
         admin1 = row.get("admin1Pcode") if level >= 1 else None
         admin2 = row.get("admin2Pcode") if level >= 2 else None
         names = [row.get(f"admin{n}Name") for n in range(level, -1, -1)]

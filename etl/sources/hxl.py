@@ -49,6 +49,21 @@ def to_count(value) -> int | None:
     return int(number)
 
 
+def dated_count(ctx, row: dict, count_field: str, date_field: str, where: str) -> tuple[int, str] | None:
+    """A record's required count and day (YYYY-MM-DD); None after rejecting a blank or bad one."""
+    try:
+        value = to_count(row[count_field])
+        if value is None:
+            raise ValueError("is blank")
+    except ValueError as exc:
+        ctx.reject(f"{count_field}: {exc}", row, where)
+        return None
+    if not row[date_field]:
+        ctx.reject(f"{date_field} is blank", row, where)
+        return None
+    return value, row[date_field][:10]
+
+
 def month_period(year, month) -> tuple[date, date]:
     """(first day, last day) of a month given as 1-12 or an English month name."""
     year = int(str(year).strip()[:4])
