@@ -128,6 +128,16 @@ def stage_gidd(ctx, rows: list, where: str, endpoint: str | None = None, columns
 
 
 def _stage_country_year(ctx, row, iso3, year, cause, prefix, location) -> None:
+    _stage_new_and_total(
+        ctx, row, prefix, iso3=iso3, location=location, start=date(year, 1, 1), end=date(year, 12, 31),
+        dataset="gidd", record=f"{iso3}:{year}:{cause}",
+        detail=lambda kind: {"cause": cause, "figure": "new displacements" if kind == "new" else "IDPs at year end",
+                             "rounded": row.get(f"{prefix}{kind}_displacement_rounded")},
+    )
+
+
+def _stage_new_and_total(ctx, row, prefix, *, iso3, location, start, end, dataset, record, detail) -> None:
+    """IDMC's two figures of a record: new displacements (flow) and IDPs at its end (stock)."""
     for kind, flow in (("new", "flow"), ("total", "stock")):
         value = _count(row.get(f"{prefix}{kind}_displacement"))
         if value is None:
@@ -135,10 +145,8 @@ def _stage_country_year(ctx, row, iso3, year, cause, prefix, location) -> None:
         ctx.figure(
             location=location, metric="displaced", value=value, qualifier="exact", unit="people",
             claimed_by="IDMC", claimed_by_org="IDMC", country_iso3=iso3, location_text=row.get("country_name"),
-            period_start=date(year, 1, 1), period_end=date(year, 12, 31), stock_or_flow=flow,
-            dataset="gidd", record_id=f"{iso3}:{year}:{cause}:{kind}",
-            detail={"cause": cause, "figure": "new displacements" if kind == "new" else "IDPs at year end",
-                    "rounded": row.get(f"{prefix}{kind}_displacement_rounded")},
+            period_start=start, period_end=end, stock_or_flow=flow, dataset=dataset, record_id=f"{record}:{kind}",
+            detail=detail(kind),
         )
 
 
@@ -154,17 +162,11 @@ def _stage_event(ctx, row, iso3, year, location, occurrences: dict) -> None:
                                       "event_codes") if row.get(k) not in (None, "", [], "[]")}
     if start and end and end < start:  # IDMC has some day/month swaps: keep the figure, over its year
         start = end = None
-    for kind, flow in (("new", "flow"), ("total", "stock")):
-        value = _count(row.get(f"{kind}_displacement"))
-        if value is None:
-            continue
-        ctx.figure(
-            location=location, metric="displaced", value=value, qualifier="exact", unit="people",
-            claimed_by="IDMC", claimed_by_org="IDMC", country_iso3=iso3, location_text=row.get("country_name"),
-            period_start=start or date(year, 1, 1), period_end=end or start or date(year, 12, 31),
-            stock_or_flow=flow, dataset="gidd-disaster-events", record_id=f"{record}:{kind}",
-            detail={"cause": "disaster", **detail},
-        )
+    _stage_new_and_total(
+        ctx, row, "", iso3=iso3, location=location, start=start or date(year, 1, 1),
+        end=end or start or date(year, 12, 31), dataset="gidd-disaster-events", record=record,
+        detail=lambda kind: {"cause": "disaster", **detail},
+    )
 
 
 class IdmcIdu(Source):
