@@ -39,7 +39,8 @@ class CuratedSource(Source):
             fields = {k: (row.get(k) or None) for k in FIGURE_COLUMNS if k in row and k in NULLABLE}
             fields.update(metric=row["metric"], value=row["value"], qualifier=row["qualifier"],
                           unit=row.get("unit") or "people")
-            fields.update(dataset=f"curated:{path.stem}", record_id=record_id, evidence=row.get("note") or None)
+            # The record id is the file's own key: the same file under another name is the same figures.
+            fields.update(dataset="curated", record_id=record_id, evidence=row.get("note") or None)
             ctx.figure(location=where, **fields)
         if not table.rows:
             raise SourceError(f"{self.name}: {path} has no rows")

@@ -65,7 +65,25 @@ def _csv_rows(path: Path, source: str):
         dialect = csv.Sniffer().sniff(sample.split("\n", PREAMBLE_LINES)[-1][:5000] or sample, ",;\t")
     except csv.Error:
         dialect = csv.excel
-    return [(i + 1, row) for i, row in enumerate(csv.reader(io.StringIO(text, newline=""), dialect))]
+    rows = [(i + 1, row) for i, row in enumerate(csv.reader(io.StringIO(text, newline=""), dialect))]
+    _check_complete(path, source, text, rows, dialect)
+    return rows
+
+
+def _check_complete(path: Path, source: str, text: str, rows, dialect) -> None:
+    """A file cut short (an interrupted download or copy) fails the load instead of loading in part."""
+    quote = getattr(dialect, "quotechar", '"') or '"'
+    if text.count(quote) % 2:
+        raise SourceError(f"{source}: {path.name} ends inside a quoted field (truncated file?)")
+    if not rows or text.endswith(("\n", "\r")):
+        return
+    line, last = rows[-1]
+    widths = [len(r) for _, r in rows[-50:-1] if len(r) > 1]
+    if widths and len(last) < max(set(widths), key=widths.count):
+        raise SourceError(
+            f"{source}: {path.name} line {line} has {len(last)} of {max(widths)} fields and no line end"
+            " (truncated file?)"
+        )
 
 
 def _xlsx_rows(path: Path, source: str, sheet: str | None):
