@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 
 from flask import jsonify, request
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 log = logging.getLogger(__name__)
 
@@ -19,10 +19,13 @@ def install(app, settings) -> None:
     server.config["MAX_CONTENT_LENGTH"] = int(settings.max_request_bytes)  # larger bodies: 413 before reading
 
     @server.before_request
-    def _check_callback_body():
+    def _check_body():
+        if (request.content_length or 0) > server.config["MAX_CONTENT_LENGTH"]:
+            raise RequestEntityTooLarge(f"the request body is larger than {server.config['MAX_CONTENT_LENGTH']:,}"
+                                        " bytes")
         if request.method != "POST" or request.path != CALLBACK_PATH:
             return None
-        body = request.get_json(silent=True)  # 413 past the limit, None when it is not JSON
+        body = request.get_json(silent=True)  # None when it is not JSON (a chunked body past the limit: 413)
         problem = callback_problem(body, app.callback_map)
         return _one_line(f"malformed callback request: {problem}", 400) if problem else None
 
