@@ -138,7 +138,7 @@ class HxlSource(Source):
         return path
 
     def load_file(self, ctx, path: Path) -> None:
-        table = read_table(path, self.name)
+        table = read_table(path, self.name, stream=True)
         if not table.hxl:
             raise SourceError(f"hxl: {path.name} has no HXL hashtag row (e.g. #adm1+code, #affected+idps)")
         metrics = _metric_columns(table)
