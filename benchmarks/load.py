@@ -33,8 +33,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 SLOW = "SELECT sum(a.range * b.range) FROM range(1000000000) a, range(1000000000) b"
 FILTERS = ["", "?country=SYR", "?country=YEM&metric=displaced", "?metric=killed&start=2018-01-01&end=2019-12-31"]
-API = ["country=SYR&limit=100", "metric=displaced&limit=100", "country=SDN&from=2016-01-01&to=2016-12-31&limit=50",
-       "limit=100"]
+API = ["country=SYR&admin1=SY07&metric=displaced&limit=100", "country=YEM&metric=killed&limit=100",
+       "country=SDN&admin1=SD03&from=2016-01-01&to=2016-12-31&limit=50"]
 
 
 def free_port() -> int:
@@ -55,8 +55,9 @@ def page_body(dep: dict, path: str, search: str) -> dict:
     inputs = [{"id": i["id"], "property": i["property"], "value": values.get(i["property"])} for i in dep["inputs"]]
     state = [{"id": s["id"], "property": s["property"], "value": values.get(s["property"])}
              for s in dep.get("state", [])]
-    out_id, _, prop = dep["output"].rpartition(".")
-    return {"output": dep["output"], "outputs": {"id": out_id, "property": prop}, "inputs": inputs,
+    outputs = [dict(zip(("id", "property"), o.rsplit(".", 1))) for o in dep["output"].strip(".").split("...")]
+    return {"output": dep["output"], "outputs": outputs if dep["output"].startswith("..") else outputs[0],
+            "inputs": inputs,
             "state": state, "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"]}
 
 
@@ -98,6 +99,8 @@ def console(base: str, stop: threading.Event, out: list) -> None:
 
 def pct(values: list[float], q: float) -> float:
     values = sorted(values)
+    if not values:
+        return float("nan")
     return values[min(len(values) - 1, int(round(q / 100 * (len(values) - 1))))] * 1000
 
 

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from etl.model import Bounds, Document, FigureError, check_figure, parse_date
 
+SPILL_AT = 50_000  # staged figures held in memory at most; the rest wait in the warehouse's staging table
+
 
 class SourceError(RuntimeError):
     """A source cannot run: a missing setting, a refused request, a file in the wrong shape. One line."""
@@ -76,6 +78,8 @@ class LoadContext:
     state: dict = field(default_factory=dict)
     deleted_records: list = field(default_factory=list)  # (dataset, record_id) removed upstream
     progress: object = None  # callable(advance: int) or None
+    spill: object = None  # callable(ctx): moves staged figures out of memory (the runner's staging table)
+    staged: int = 0  # figures spilled so far
     _bounds: Bounds | None = field(default=None, init=False, repr=False)
 
     @property
@@ -113,6 +117,8 @@ class LoadContext:
         """Stage one figure; a figure that breaks the contract goes to rejects instead."""
         try:
             self.figures.append(check_figure(fields, self.bounds))
+            if self.spill is not None and len(self.figures) >= SPILL_AT:
+                self.spill(self)
             return True
         except FigureError as exc:
             self.reject(str(exc), fields, location)

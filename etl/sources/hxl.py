@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import math
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -44,7 +45,7 @@ def to_count(value) -> int | None:
         number = float(text)
     except ValueError:
         raise ValueError(f"{value!r} is not a number") from None
-    if number != number or number < 0 or number != int(number):
+    if not math.isfinite(number) or number < 0 or number != int(number):
         raise ValueError(f"{value!r} is not a whole non-negative number")
     return int(number)
 
