@@ -277,6 +277,7 @@ def _timeout_message(timeout: float) -> str:
 
 def _worker_main(conn, path: str, memory_limit: str, threads: int, timeout: float) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C goes to the app, which stops the worker
+    os.nice(10)  # a busy console yields the CPU to the app's own queries
     import duckdb
 
     try:
