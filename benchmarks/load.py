@@ -61,10 +61,10 @@ def page_body(dep: dict, path: str, search: str) -> dict:
             "state": state, "changedPropIds": [f"{inputs[0]['id']}.{inputs[0]['property']}"]}
 
 
-def user(base: str, dep: dict, stop: threading.Event, think: float, out: list, seed: int) -> None:
+def user(base: str, dep: dict, stop: threading.Event, think: float, out: list, seed: int, mix: list) -> None:
     rng = random.Random(seed)
     session = requests.Session()
-    kinds = itertools.cycle(["page", "api/figures", "layout", "health"])
+    kinds = itertools.cycle(mix[seed % len(mix):] + mix[:seed % len(mix)])
     while not stop.is_set():
         kind = next(kinds)
         started = time.perf_counter()
@@ -110,6 +110,7 @@ def main(argv=None) -> None:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--think", type=float, default=1.0)
     parser.add_argument("--console", type=int, default=2)
+    parser.add_argument("--mix", default="page,api/figures,layout,health", help="request kinds each user cycles")
     parser.add_argument("--figures", type=int, default=10_000_000)
     parser.add_argument("--keep", type=Path, help="build or reuse the warehouse in this folder")
     args = parser.parse_args(argv)
@@ -140,7 +141,8 @@ def main(argv=None) -> None:
             requests.post(f"{base}/_dash-update-component", json=page_body(dep, "/", search), timeout=300)
         stop, samples, console_codes = threading.Event(), [], []
         threads = [threading.Thread(target=console, args=(base, stop, console_codes)) for _ in range(args.console)]
-        threads += [threading.Thread(target=user, args=(base, dep, stop, args.think, samples, i))
+        threads += [threading.Thread(target=user, args=(base, dep, stop, args.think, samples, i,
+                                                     args.mix.split(",")))
                     for i in range(args.users)]
         for t in threads:
             t.start()
