@@ -193,6 +193,7 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
     is_place = _is_place(gaz)
     for a in atts:
         attr.classify(a, st.orgs, st.last_source_org, is_place)
+    places = _not_speaking(places, atts, is_place)
     atts = [a for a in atts if a.org or not _only_place(a.text, is_place)]
     if s.headline:
         hs = attr.headline_source(s.text)
@@ -243,15 +244,16 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
     flows: dict[str, str] = {}
     for q, metric, noun in figures:
         a = _nearest(atts, q) if atts else carried
-        place, loc_text = _figure_place(text, s, q, places, atts, gaz, st.rank) if places else (None, None)
+        place, loc_text = _figure_place(text, s, q, places, atts, gaz, st.rank, metric) if places else (None, None)
         if metric not in flows:
             flows[metric] = dates.stock_or_flow(s.text, metric)
         flow = flows[metric]
+        from_context = place is None
         if place is None:
             ctx = st.last_place or st.doc_place
             if ctx is not None:
                 place, loc_text = ctx
-        country, admin1, admin2 = (gaz.codes(place) if (gaz is not None and place is not None) else (None, None, None))
+        country, admin1, admin2 = (gaz.pcodes(place) if (gaz is not None and place is not None) else (None, None, None))
         if not places and ((flow == "stock" and WAR_WIDE.search(s.text) and q.value >= 1000)
                            or q.value >= WAR_TOTAL.get(metric, 10**12)):
             admin1 = admin2 = None
@@ -270,6 +272,8 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
             "period_start": start.isoformat() if start else None, "period_end": end.isoformat() if end else None,
             "stock_or_flow": flow, "evidence": s.text, "char_start": q.start, "char_end": q.end,
         }
+        if from_context and place is not None:
+            fig.setdefault("flags", []).append("place_from_context")
         out.append({k: fig[k] for k in CONTRACT_FIELDS})
     _update_context(text, s, places, st, atts, gaz)
     if atts:
@@ -368,7 +372,13 @@ def _sentence_place(text, places, gaz, rank=None):
     return _city(text, best, gaz), best.text
 
 
-def _figure_place(text, s, q, places, atts, gaz, rank=None):
+def _not_speaking(places, atts, is_place):
+    """ "Washington and Paris say": places that speak are no places of the figures."""
+    spans = [(a.start, a.end) for a in atts if not a.org and _only_place(a.text, is_place)]
+    return [m for m in places if not any(a <= m.start < b for a, b in spans)] if spans else places
+
+
+def _figure_place(text, s, q, places, atts, gaz, rank=None, metric=None):
     """The place a figure is about: the most specific one, or among several governorates the nearest one that is
     not an origin ("terrorists based in Eastern Ghouta") or part of a source's name."""
     if gaz is None:
@@ -388,7 +398,8 @@ def _figure_place(text, s, q, places, atts, gaz, rank=None):
         country = gaz.places.get(run[0].place.country)
         return country, " ".join(m.text for m in run)
     inside = [m for m in specific if any(a.start <= m.start < a.end for a in atts or [])]
-    origin = [m for m in specific if ORIGIN_BEFORE.search(text, max(s.start, m.start - 40), m.start)]
+    origin = [m for m in specific if (o := ORIGIN_BEFORE.search(text, max(s.start, m.start - 40), m.start))
+              and not (metric in ("displaced", "evacuated") and o.group(0).lower().startswith("from"))]
     cands = [m for m in specific if m not in inside and m not in origin] or \
         [m for m in specific if m not in origin] or specific
     best = min(cands, key=lambda m: (min(abs(m.start - q.end), abs(q.start - m.end)), -m.place.level))
