@@ -465,10 +465,11 @@ class Gazetteer:
         village, a common word) only when its country is named too. Names that several places carry are
         resolved again with the countries the text names without doubt.
         """
-        found = self._scan(text, context)
+        chains = self._chains(text)
+        found = self._scan(text, context, chains)
         strong = self._strong(found)
-        if strong - set(context or ()) and any(m.choices > 1 for m in found):
-            found = self._scan(text, strong | set(context or ()))
+        if strong - set(context or ()) and (any(m.choices > 1 for m in found) or len(found) < len(chains[0])):
+            found = self._scan(text, strong | set(context or ()), chains)
             strong = self._strong(found)
         allowed = strong | set(context or ())
         return [m for m in found if (not self.is_weak(m.pcode) or m.place.country in allowed or not strong)
@@ -498,51 +499,53 @@ class Gazetteer:
             codes = self.index[key] = tuple(codes.split(" "))
         return codes
 
-    def _scan(self, text: str, context: set[str] | None) -> list[Match]:
-        toks = TOKEN.findall(text)
-        spans = None  # token offsets, computed only when a name is found
-        out, i, n_toks = [], 0, len(toks)
-        index, prefixes = self.index, self.prefixes
-        while i < n_toks:
-            word = toks[i]
-            first = word[0]
-            if not (first.isupper() or (word in ARTICLES and i + 1 < n_toks and toks[i + 1][0].isupper())):
-                i += 1
+    def _scan(self, text: str, context: set[str] | None, chains=None) -> list[Match]:
+        """Longest names first, left to right; chains (from _chains) are reused when a text is scanned again."""
+        chains, spans = chains or self._chains(text)
+        out, nxt = [], 0
+        for i, upper, chain in chains:
+            if i < nxt:
                 continue
-            key, k, best = fold(word), i, None
+            for key, k in chain:
+                n = k - i + 1
+                if not (upper or n > 1) or (n > 1 and not self._adjacent(text, spans[i:k + 1])):
+                    continue
+                codes = self._codes(key)
+                place = self._choose(codes, context, key)
+                if place:
+                    a, b = spans[i][0], spans[k][1]
+                    out.append(Match(a, b, place.pcode, place.level, text[a:b], place, len(codes)))
+                    nxt = k + 1
+                    break
+        return out
+
+    def _chains(self, text: str):
+        """([(token number, capitalised, [(key, last token), ...] longest first)], token spans): where names
+        of the index start, whatever the context."""
+        spans = [m.span() for m in TOKEN.finditer(text)]
+        index, prefixes = self.index, self.prefixes
+        chains, n_toks = [], len(spans)
+        for i, (a, b) in enumerate(spans):
+            upper = text[a].isupper()
+            if not upper:
+                if b - a > 3 or i + 1 >= n_toks or not text[spans[i + 1][0]].isupper() or text[a:b] not in ARTICLES:
+                    continue
+            word = text[a:b]
+            key, k, chain = fold(word), i, []
             if key not in index and key not in prefixes and len(word) > 4 and word.endswith("s") \
                     and fold(word[:-1]) in index:
                 key = fold(word[:-1])  # "Syrias", "Aleppos": a possessive that lost its apostrophe
             while True:
                 if key in index:
-                    best = (key, k)
+                    chain.append((key, k))
                 if key not in prefixes or k + 1 >= n_toks:
                     break
                 k += 1
-                key = key + " " + fold(toks[k])
-            hit = None
-            while best is not None:
-                key, k = best
-                n = k - i + 1
-                if spans is None:
-                    spans = [m.span() for m in TOKEN.finditer(text)]
-                ok = first.isupper() or n > 1
-                codes = self._codes(key)
-                place = self._choose(codes, context, key) if ok and (n == 1 or self._adjacent(text, spans[i:k + 1])) \
-                    else None
-                if place:
-                    a, b = spans[i][0], spans[k][1]
-                    hit = Match(a, b, place.pcode, place.level, text[a:b], place, len(codes))
-                    break
-                parts = key.split(" ")
-                best = next(((" ".join(parts[:m]), i + m - 1) for m in range(n - 1, 0, -1)
-                             if " ".join(parts[:m]) in index), None)
-            if hit:
-                out.append(hit)
-                i = k + 1
-            else:
-                i += 1
-        return out
+                key = key + " " + fold(text[spans[k][0]:spans[k][1]])
+            if chain:
+                chain.reverse()
+                chains.append((i, upper, chain))
+        return chains, spans
 
     @staticmethod
     def _adjacent(text, spans) -> bool:
