@@ -65,7 +65,7 @@ CAPITALS = {  # Syrian governorate → the district of its capital city ("the ci
     "SY14": "SY1400",
 }
 OUTLET_AFTER = re.compile(r"\s+(?:Post|Times|Today|Tribune|Herald|Observer|Gazette|News|Daily|Journal|Express|"
-                          r"Chronicle|Standard|Telegraph|Monitor|Mail|Guardian|Independent|Inquirer|Dispatch|"
+                          r"Chronicle|Telegraph|Monitor|Mail|Guardian|Independent|Inquirer|Dispatch|"
                           r"Courier|Mirror|Insider|Online|Television|TV|Radio|Broadcasting)\b")
 OUTLET_BEFORE = re.compile(r"\b(?:Times|Voice|Radio|Gazette|Tribune)\s+of\s+(?:the\s+)?$")
 TITLE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|President|Minister|Senator|Sen|Governor|Gov|General|Gen|"
@@ -424,6 +424,10 @@ class Gazetteer:
             text = MOJIBAKE.sub(lambda m: "'" + " " * (len(m.group()) - 1), text)
         return [m for m in self._find(text, context) if not self._not_place(text, m)]
 
+    def names(self, text: str) -> list[Match]:
+        """Every place name in text, weak and rare ones included (no filtering by the text's countries)."""
+        return self._scan(text, None)
+
     def _not_place(self, text: str, m: Match) -> bool:
         """A news outlet ("Jakarta Post", "Times of India") or, for a town or foreign admin name, part of a
         person's name ("Lama Fakih", "Woodrow Wilson", "President Hamilton")."""
@@ -580,7 +584,10 @@ class Gazetteer:
                 zero = [p for p in places if p.level == 0]
                 if len(zero) == 1:
                     return zero[0]
-                return self._biggest(places)
+                big = self._biggest([p for p in places if p.level >= 3])
+                if big is None:
+                    return None
+                places = [p for p in places if p.country == big.country]  # Alexandria, Egypt
         if len(places) > 1 and any(p.level > 0 for p in places):
             places = [p for p in places if p.level > 0]  # a country's alias for one of its provinces
         if len(places) > 1 and any(p.level in (1, 2) for p in places):
@@ -593,8 +600,8 @@ class Gazetteer:
             big = self._biggest(places)
             if big is not None:
                 return big
-        if top.level >= 3 and not (context and top.country in context) and \
-                all(self.is_weak(p.pcode) or self.is_rare(p.pcode) for p in places):
+        if not (context and top.country in context) and (all(self.is_rare(p.pcode) for p in places) or top.level >= 3
+                                                          and all(self.is_weak(p.pcode) for p in places)):
             return None  # "Summit", "Spring": towns of several states, in a text that does not name their country
         admin1 = {p.admin1 for p in places}
         if len(admin1) == 1 and top.admin1:
@@ -604,9 +611,9 @@ class Gazetteer:
     @staticmethod
     def _biggest(places) -> Place | None:
         """Among towns of one name, a big one 2.5 times bigger than any other (Colombo, Sri Lanka)."""
-        if any(p.level < 3 for p in places):
+        if not places or any(p.level < 3 for p in places):
             return None
-        ranked = sorted(places, key=lambda p: -p.population)
+        ranked = sorted(places, key=lambda p: -p.population) + [Place("", 3, "", "", None, None)]
         if ranked[0].population >= BIG_TOWN and ranked[0].population >= 2.5 * ranked[1].population:
             return ranked[0]
         return None

@@ -91,3 +91,23 @@ def test_extract_jobs_gives_the_same_output_in_the_same_order(tmp_path):
     assert one.stdout == two.stdout and len(one.stdout.splitlines()) == 60
     bad = displacement("extract", str(docs), "--jobs", "0", env=env)
     assert bad.returncode != 0 and "--jobs" in bad.stderr
+
+
+def test_people_counted_by_nationality_give_their_country():
+    assert where("Since Monday some 20,000 Indians have fled to relief camps.")[0][1] == "IND"
+    # the context's own country keeps its admin area
+    got = where("Fighting raged in Idlib province. About 3,000 Syrians have fled since Monday.")
+    assert got[-1][1:3] == ("SYR", "SY07")
+
+
+def test_a_figure_over_several_countries_has_no_country():
+    assert where("Floods displaced 460,000 people in Niger, Chad and Cameroon.")[0][1:] == (None, None, None)
+
+
+def test_places_that_speak_are_not_the_figure_place():
+    text = "Fighting raged in Syria. Washington and Paris say 1,400 people were killed in the attack."
+    assert where(text)[-1][1] == "SYR"
+
+
+def test_us_counties_give_the_united_states():
+    assert where("The fire in Siskiyou County destroyed 274 homes.")[0][1] == "USA"

