@@ -74,7 +74,7 @@ TITLE_BEFORE = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Prof|President|Minister|Senat
                           r"Spokeswoman|Ambassador|Envoy)\.?\s+$")
 FEATURE_AFTER = re.compile(r"\s+(?:River|Basin|Valley|Lake|Mountains?|Hills|Sea|Bay|Gulf|Delta|Islands?|Peninsula|"
                            r"Desert|Plain|Plateau|Forest|Park|Dam|Strait|Volcano)\b")
-SPEAKS_AFTER = re.compile(r"\s+(?:said|says|told|added|stated|noted|explained|wrote|tweeted)\b")
+SPEAKS_AFTER = re.compile(r"\s+(?:said|says|told|added|stated|noted|explained|wrote|tweeted|and\s+(?:his|her))\b")
 GROUP_AFTER = re.compile(r"\s+(?:refugees|migrants|fighters|militias?|militants|rebels|forces|troops|soldiers|"
                          r"community|communities|people|women|men|children|families|tribes?|clans?)\b")
 NEXT_WORD = re.compile(r"[ \t]+([A-Z][a-z]+)\b(?!['’]s)")
@@ -577,7 +577,8 @@ class Gazetteer:
                     places = inside
             countries = {p.country for p in places}
             if len(countries) > 1 and key is not None:  # "Bago" itself beats "Bago City" and a town's alias
-                own = [p for p in places if " ".join(key_tokens(p.name)) == key]
+                own = [p for p in places if p.level == 0 or p.pcode in self.named
+                       or " ".join(key_tokens(p.name)) == key]
                 places = own or places
                 countries = {p.country for p in places}
             if len(countries) > 1:

@@ -408,8 +408,15 @@ def _figure_place(text, s, q, places, atts, gaz, rank=None, metric=None):
     if not places:
         return None, None
     admin1s = {gaz.codes(m.place)[1] for m in places if m.place.level >= 1}
-    if not admin1s and len({m.place.country for m in places}) > 1 and _listed(text, places):
-        return NOWHERE, " ".join(m.text for m in places)  # "in Niger, Chad and Cameroon": no one country
+    after = [m for m in places if m.start >= q.end]
+    run = after[:1]
+    for m in after[1:]:
+        if not _listed(text, run + [m]):
+            break
+        run.append(m)
+    if len({m.place.country for m in run}) > 1 and all(m.place.level == 0 for m in run) \
+            and not rx.search(r"[.;:]", text[q.end:run[0].start]):
+        return NOWHERE, " ".join(m.text for m in run)  # "in Niger, Chad and Cameroon": no one country
     if len(admin1s) <= 1:
         # the most specific place; between countries, the one the document names most ("Russia ... Syria")
         best = max(places, key=lambda m: (m.place.level, (rank or {}).get(m.place.country, 0), -m.start))
