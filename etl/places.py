@@ -77,6 +77,7 @@ FEATURE_AFTER = re.compile(r"\s+(?:River|Basin|Valley|Lake|Mountains?|Hills|Sea|
 SPEAKS_AFTER = re.compile(r"\s+(?:said|says|told|added|stated|noted|explained|wrote|tweeted|and\s+(?:his|her))\b")
 GROUP_AFTER = re.compile(r"\s+(?:refugees|migrants|fighters|militias?|militants|rebels|forces|troops|soldiers|"
                          r"community|communities|people|women|men|children|families|tribes?|clans?)\b")
+STARTS = re.compile(r"[^\W\d_a-z]|\b(?:al|el|ar|as|ad|ash|az|an|at|the|es|ed)\b")  # capitals and articles
 NEXT_WORD = re.compile(r"[ \t]+([A-Z][a-z]+)\b(?!['’]s)")
 PREV_WORD = re.compile(r"\b([A-Z][a-z]+)[ \t]+$")
 MOJIBAKE = re.compile("\u0160\u2014[\u00c8\u00ca\u00d3\u00f9]|\u00e2\u20ac[\u2122\u02dc\u0153\u009d]|\ufffd")
@@ -472,7 +473,7 @@ class Gazetteer:
         chains = self._chains(text)
         found = self._scan(text, context, chains)
         strong = self._strong(found)
-        if strong - set(context or ()) and (any(m.choices > 1 for m in found) or len(found) < len(chains[0])):
+        if strong - set(context or ()) and (any(m.choices > 1 for m in found) or len(found) < len(chains)):
             found = self._scan(text, strong | set(context or ()), chains)
             strong = self._strong(found)
         allowed = strong | set(context or ())
@@ -505,51 +506,59 @@ class Gazetteer:
 
     def _scan(self, text: str, context: set[str] | None, chains=None) -> list[Match]:
         """Longest names first, left to right; chains (from _chains) are reused when a text is scanned again."""
-        chains, spans = chains or self._chains(text)
         out, nxt = [], 0
-        for i, upper, chain in chains:
-            if i < nxt:
+        for upper, toks, chain in (self._chains(text) if chains is None else chains):
+            if toks[0][0] < nxt:
                 continue
-            for key, k in chain:
-                n = k - i + 1
-                if not (upper or n > 1) or (n > 1 and not self._adjacent(text, spans[i:k + 1])):
+            for key, n in chain:
+                if not (upper or n > 1) or (n > 1 and not self._adjacent(text, toks[:n])):
                     continue
                 codes = self._codes(key)
                 place = self._choose(codes, context, key)
                 if place:
-                    a, b = spans[i][0], spans[k][1]
+                    a, b = toks[0][0], toks[n - 1][1]
                     out.append(Match(a, b, place.pcode, place.level, text[a:b], place, len(codes)))
-                    nxt = k + 1
+                    nxt = b
                     break
         return out
 
-    def _chains(self, text: str):
-        """([(token number, capitalised, [(key, last token), ...] longest first)], token spans): where names
-        of the index start, whatever the context."""
-        spans = [m.span() for m in TOKEN.finditer(text)]
+    def _chains(self, text: str) -> list:
+        """[(capitalised, token spans, [(key, number of tokens), ...] longest first)]: where names of the index
+        start, whatever the context. Only capitalised words (and articles before them) are looked at."""
         index, prefixes = self.index, self.prefixes
-        chains, n_toks = [], len(spans)
-        for i, (a, b) in enumerate(spans):
-            upper = text[a].isupper()
+        chains = []
+        for start in STARTS.finditer(text):
+            a = start.start()
+            if a and (text[a - 1].isalpha() or (text[a - 1] in "'’`ʼ" and a > 1 and text[a - 2].isalnum())):
+                continue  # inside a word ("d'Ivoire" is one token)
+            tm = TOKEN.match(text, a)
+            if tm is None:
+                continue
+            word = tm.group()
+            upper = word[0].isupper()
             if not upper:
-                if b - a > 3 or i + 1 >= n_toks or not text[spans[i + 1][0]].isupper() or text[a:b] not in ARTICLES:
+                nm = TOKEN.search(text, tm.end())
+                if word not in ARTICLES or nm is None or not nm.group()[0].isupper():
                     continue
-            word = text[a:b]
-            key, k, chain = fold(word), i, []
+            toks = [tm.span()]
+            key, chain = fold(word), []
             if key not in index and key not in prefixes and len(word) > 4 and word.endswith("s") \
                     and fold(word[:-1]) in index:
                 key = fold(word[:-1])  # "Syrias", "Aleppos": a possessive that lost its apostrophe
             while True:
                 if key in index:
-                    chain.append((key, k))
-                if key not in prefixes or k + 1 >= n_toks:
+                    chain.append((key, len(toks)))
+                if key not in prefixes:
                     break
-                k += 1
-                key = key + " " + fold(text[spans[k][0]:spans[k][1]])
+                nm = TOKEN.search(text, toks[-1][1])
+                if nm is None:
+                    break
+                toks.append(nm.span())
+                key = key + " " + fold(nm.group())
             if chain:
                 chain.reverse()
-                chains.append((i, upper, chain))
-        return chains, spans
+                chains.append((upper, toks, chain))
+        return chains
 
     @staticmethod
     def _adjacent(text, spans) -> bool:
