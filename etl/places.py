@@ -423,37 +423,52 @@ class Gazetteer:
     def find(self, text: str, context: set[str] | None = None) -> list[Match]:
         if MOJIBAKE.search(text):  # "AfghanistanŠ—Ès": same length, so offsets hold
             text = MOJIBAKE.sub(lambda m: "'" + " " * (len(m.group()) - 1), text)
-        return [m for m in self._find(text, context) if not self._not_place(text, m)]
+        found = self._find(text, context)
+        why = [self._not_place(text, m) for m in found]
+        # a name that is a person's once ("Greene and his family") is one all through the text
+        people = {m.text for m, w in zip(found, why) if w == "person"}
+        return [m for m, w in zip(found, why) if not w and not (m.text in people and self._person_like(m))]
+
+    def _person_like(self, m: Match) -> bool:
+        key = " ".join(key_tokens(m.text))
+        return m.place.country not in HOME and " " not in m.text and (
+            m.place.level >= 3 or self.is_weak(m.pcode) or self.is_rare(m.pcode)
+            or (key in self.index and m.pcode not in self._codes(key)))
 
     def names(self, text: str) -> list[Match]:
         """Every place name in text, weak and rare ones included (no filtering by the text's countries)."""
         return self._scan(text, None)
 
-    def _not_place(self, text: str, m: Match) -> bool:
+    def _not_place(self, text: str, m: Match) -> str:
         """A news outlet ("Jakarta Post", "Times of India") or, for a town or foreign admin name, part of a
         person's name ("Lama Fakih", "Woodrow Wilson", "President Hamilton")."""
         after = text[m.end:m.end + 40]
         if OUTLET_AFTER.match(after) or OUTLET_BEFORE.search(text, max(0, m.start - 30), m.start):
-            return True
+            return "outlet"
         key = " ".join(key_tokens(m.text))
         towns = m.place.level >= 3 or (key in self.index and m.pcode not in self._codes(key))  # or their country
-        if towns and (FEATURE_AFTER.match(after) or SPEAKS_AFTER.match(after)):
-            return True  # "the Awash River", "Jackson said": not the town
+        if towns and FEATURE_AFTER.match(after):
+            return "feature"  # "the Awash River": not the town
+        if towns and SPEAKS_AFTER.match(after):
+            return "person"  # "Jackson said"
         alias = m.place.level >= 3 and fold(m.text) != fold(m.place.name)
         if m.place.country in HOME or " " in m.text or not (
                 towns or self.is_weak(m.pcode) or self.is_rare(m.pcode) or alias):
-            return False
-        if TITLE_BEFORE.search(text, max(0, m.start - 25), m.start) or SPEAKS_AFTER.match(after) \
-                or GROUP_AFTER.match(after):
-            return True  # "President Hamilton", "Chin said", "Somali refugees", "Anti Balaka fighters"
+            return ""
+        if TITLE_BEFORE.search(text, max(0, m.start - 25), m.start) or SPEAKS_AFTER.match(after):
+            return "person"  # "President Hamilton", "Chin said"
+        if GROUP_AFTER.match(after):
+            return "group"  # "Somali refugees", "Anti Balaka fighters"
         if not (self.is_weak(m.pcode) or self.is_rare(m.pcode) or alias):
-            return False  # a big town by its own name: "Beirut Port" is in Beirut
+            return ""  # a big town by its own name: "Beirut Port" is in Beirut
         nxt = NEXT_WORD.match(after)
         if nxt and self._namelike(nxt.group(1)):
-            return True
+            return "name"  # "Lama Fakih", "Woodrow Wilson"
         prev = PREV_WORD.search(text, max(0, m.start - 30), m.start)
-        return bool(prev and re.fullmatch(r"[a-z,] ", text[max(0, prev.start() - 2):prev.start()])
-                    and self._namelike(prev.group(1)))
+        if prev and re.fullmatch(r"[a-z,] ", text[max(0, prev.start() - 2):prev.start()]) \
+                and self._namelike(prev.group(1)):
+            return "name"
+        return ""
 
     def _namelike(self, word: str) -> bool:
         """A capitalised word that is no admin area, suffix or stop word: likely part of a person's name."""

@@ -111,3 +111,8 @@ def test_places_that_speak_are_not_the_figure_place():
 
 def test_us_counties_give_the_united_states():
     assert where("The fire in Siskiyou County destroyed 274 homes.")[0][1] == "USA"
+
+
+def test_a_person_named_once_stays_a_person():
+    text = "Greene and his family of five have been displaced. Greene said 5 people lost their homes."
+    assert {f[1] for f in where(text)} == {None}
