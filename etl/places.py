@@ -77,7 +77,8 @@ FEATURE_AFTER = re.compile(r"\s+(?:River|Basin|Valley|Lake|Mountains?|Hills|Sea|
 SPEAKS_AFTER = re.compile(r"\s+(?:said|says|told|added|stated|noted|explained|wrote|tweeted|and\s+(?:his|her))\b")
 GROUP_AFTER = re.compile(r"\s+(?:refugees|migrants|fighters|militias?|militants|rebels|forces|troops|soldiers|"
                          r"community|communities|people|women|men|children|families|tribes?|clans?)\b")
-STARTS = re.compile(r"[^\W\d_a-z]|\b(?:al|el|ar|as|ad|ash|az|an|at|the|es|ed)\b")  # capitals and articles
+STARTS = re.compile(r"[^\W\d_a-z]")  # capitals (and non-ASCII letters, checked with str.isupper)
+ARTICLE_BEFORE = re.compile(r"\b(?:al|el|ar|as|ad|ash|az|an|at|the|es|ed)[^\w]{1,2}$")
 NEXT_WORD = re.compile(r"[ \t]+([A-Z][a-z]+)\b(?!['’]s)")
 PREV_WORD = re.compile(r"\b([A-Z][a-z]+)[ \t]+$")
 MOJIBAKE = re.compile("\u0160\u2014[\u00c8\u00ca\u00d3\u00f9]|\u00e2\u20ac[\u2122\u02dc\u0153\u009d]|\ufffd")
@@ -540,40 +541,41 @@ class Gazetteer:
     def _chains(self, text: str) -> list:
         """[(capitalised, token spans, [(key, number of tokens), ...] longest first)]: where names of the index
         start, whatever the context. Only capitalised words (and articles before them) are looked at."""
-        index, prefixes = self.index, self.prefixes
         chains = []
         for start in STARTS.finditer(text):
             a = start.start()
             if a and (text[a - 1].isalpha() or (text[a - 1] in "'’`ʼ" and a > 1 and text[a - 2].isalnum())):
                 continue  # inside a word ("d'Ivoire" is one token)
             tm = TOKEN.match(text, a)
-            if tm is None:
+            if tm is None or not tm.group()[0].isupper():
                 continue
-            word = tm.group()
-            upper = word[0].isupper()
-            if not upper:
-                nm = TOKEN.search(text, tm.end())
-                if word not in ARTICLES or nm is None or not nm.group()[0].isupper():
-                    continue
-            toks = [tm.span()]
-            key, chain = fold(word), []
-            if key not in index and key not in prefixes and len(word) > 4 and word.endswith("s") \
-                    and fold(word[:-1]) in index:
-                key = fold(word[:-1])  # "Syrias", "Aleppos": a possessive that lost its apostrophe
-            while True:
-                if key in index:
-                    chain.append((key, len(toks)))
-                if key not in prefixes:
-                    break
-                nm = TOKEN.search(text, toks[-1][1])
-                if nm is None:
-                    break
-                toks.append(nm.span())
-                key = key + " " + fold(nm.group())
-            if chain:
-                chain.reverse()
-                chains.append((upper, toks, chain))
+            art = ARTICLE_BEFORE.search(text, max(0, a - 6), a)
+            if art and (art.start() == 0 or not text[art.start() - 1].isalnum()):
+                self._chain(text, TOKEN.match(text, art.start()), False, chains)  # "al-Hasakah", "the Hague"
+            self._chain(text, tm, True, chains)
         return chains
+
+    def _chain(self, text, tm, upper, chains) -> None:
+        index, prefixes = self.index, self.prefixes
+        word = tm.group()
+        toks = [tm.span()]
+        key, chain = fold(word), []
+        if key not in index and key not in prefixes and len(word) > 4 and word.endswith("s") \
+                and fold(word[:-1]) in index:
+            key = fold(word[:-1])  # "Syrias", "Aleppos": a possessive that lost its apostrophe
+        while True:
+            if key in index:
+                chain.append((key, len(toks)))
+            if key not in prefixes:
+                break
+            nm = TOKEN.search(text, toks[-1][1])
+            if nm is None:
+                break
+            toks.append(nm.span())
+            key = key + " " + fold(nm.group())
+        if chain:
+            chain.reverse()
+            chains.append((upper, toks, chain))
 
     @staticmethod
     def _adjacent(text, spans) -> bool:

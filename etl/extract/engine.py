@@ -380,7 +380,8 @@ def _sentence_place(text, places, gaz, rank=None):
 
 def _not_speaking(places, atts, gaz):
     """ "Washington and Paris say": places that speak are no places of the figures."""
-    if gaz is None or not places:
+    atts = [a for a in atts if any(a.start <= m.start < a.end for m in places)]
+    if gaz is None or not atts:
         return places
 
     def strip(phrase):
