@@ -130,7 +130,7 @@ class _Places:
         self._built: dict[str, Place] = {}
         self.locate = None  # (Place) → Place: boundaries loaded from the warehouse re-place towns
 
-    def _line(self, code: str) -> str | None:
+    def _find_line(self, code: str) -> str | None:
         t, lo, hi = self._block, 0, len(self._block)
         while lo < hi:
             mid = (lo + hi) // 2
@@ -152,7 +152,7 @@ class _Places:
             if raw is not None:
                 place = Place(*raw)
             else:
-                line = self._line(code) if self._block else None
+                line = self._find_line(code) if self._block else None
                 if line is None:
                     raise KeyError(code)
                 place = _parse(line)
@@ -192,7 +192,7 @@ def _parse(line: str) -> Place:
     return Place(code, int(level), name, country, admin1 or None, admin2 or None, int(pop or 0), point)
 
 
-def _line(p: Place) -> str:
+def _as_line(p: Place) -> str:
     lat, lon = p.point if p.point else ("", "")
     return "\t".join(str(x) for x in (p.pcode, p.level, p.name, p.country, p.admin1 or "", p.admin2 or "",
                                       p.population or 0, lat, lon))
@@ -719,7 +719,7 @@ def dump_index(g: Gazetteer, f) -> None:
     """Write a gazetteer as sections of lines ("#places", "#keys", ...), read back by Gazetteer.load."""
     keys = sorted(g.index)
     body = {
-        "places": [_line(g.places[c]) for c in sorted(g.places)],
+        "places": [_as_line(g.places[c]) for c in sorted(g.places)],
         "keys": keys, "codes": [" ".join(g._codes(k)) for k in keys], "prefixes": sorted(g.prefixes),
         "named": sorted(g.named), "words": sorted(g.words),
     }
