@@ -175,12 +175,16 @@ class _Places:
         self._built.pop(code, None)
 
     def __iter__(self):
+        return self.codes()
+
+    def codes(self, max_level: int = 9):
+        """Every code, those of places at or above max_level only."""
         seen = set(self._extra)
-        yield from self._extra
+        yield from (c for c in self._extra if self[c].level <= max_level)
         for line in self._block.split("\n"):
-            code = line[:line.find("\t")]
-            if line and code not in seen:
-                yield code
+            tab = line.find("\t")
+            if tab > 0 and int(line[tab + 1:line.find("\t", tab + 1)]) <= max_level and line[:tab] not in seen:
+                yield line[:tab]
 
     def copy(self):
         return _Places(self._block, self._extra)
@@ -765,10 +769,10 @@ def bundled_places() -> list[dict]:
     for r in bundled_base():
         spell.setdefault(r["pcode"], []).extend(r["alt_names"])
     rows = []
-    for code in g.places:
-        p = g.places[code]
-        if p.level > 2 or not is_pcode(code):
+    for code in g.places.codes(max_level=2):
+        if not is_pcode(code):
             continue
+        p = g.places[code]
         parent = None if p.level == 0 else p.country if p.level == 1 else p.admin1
         rows.append({"pcode": code, "admin_level": p.level, "name": p.name, "country_iso3": p.country,
                      "parent_pcode": parent, "alt_names": spell.get(code, [])})
