@@ -51,9 +51,12 @@ FROM (
 FACTS_ORDER = "ORDER BY metric, country_iso3, admin1_pcode, ref_date, figure_id"
 
 MONTH = "CAST(date_trunc('month', f.ref_date) AS DATE)"
-# The rows of figure_facts in the touched partitions (_parts).
+# The rows of figure_facts in the touched partitions (_parts); {pushdown} narrows the scan to the row groups that
+# can hold them (figure_facts is sorted by metric and country).
 IN_PARTS = f"""figure_facts f SEMI JOIN _parts p ON f.metric = p.metric
-    AND f.country_iso3 IS NOT DISTINCT FROM p.country_iso3 AND {MONTH} IS NOT DISTINCT FROM p.month"""
+    AND f.country_iso3 IS NOT DISTINCT FROM p.country_iso3 AND {MONTH} IS NOT DISTINCT FROM p.month
+    WHERE {{pushdown}}"""
+PARTS_OF = f"SELECT DISTINCT f.metric, f.country_iso3, {MONTH} AS month FROM "
 
 # figure_months: per metric, series, source type, organisation, country, place level and month: the count, sum,
 # min and max of the values and the latest figure (by ref_date, published, value, figure_id). The overview reads
@@ -84,14 +87,14 @@ SELECT {CLAIM_ID} AS claim_id, f.org, f.metric, f.country_iso3, f.admin1_pcode, 
        list_sort(list_distinct(list(f.doc_id) FILTER (WHERE f.doc_id IS NOT NULL))),
        list_sort(list(f.figure_id)),
        min(COALESCE(f.doc_published, f.fig_published, f.period_end)),
-       max(COALESCE(f.doc_published, f.fig_published, f.period_end)), f.stock_or_flow
+       max(COALESCE(f.doc_published, f.fig_published, f.period_end)), f.stock_or_flow, {MONTH} AS month
 FROM {{source}}
 GROUP BY {', '.join(CLAIM_KEY)}
 """
 
 
 TOUCHED = "f.figure_id IN (SELECT figure_id FROM _touched)"
-NEW = "f.figure_id IN (SELECT figure_id FROM _new)"
+ADDED = "f.figure_id IN (SELECT figure_id FROM _added)"
 
 
 def facts(where: str) -> str:
@@ -147,71 +150,111 @@ def rebuild(con, claims_too: bool = True) -> None:
                 " ORDER BY metric, country_iso3, month, org, stock_or_flow, source_type, place_level")
     if claims_too:
         con.execute("DELETE FROM claims")
-        con.execute(f"INSERT INTO claims {claims('figure_facts f')}")
+        con.execute(f"INSERT INTO claims {claims('figure_facts f WHERE true')} ORDER BY metric, country_iso3, month")
     con.execute("RESET preserve_insertion_order")
     _set_state(con, "derived", DERIVED_VERSION)
     _set_state(con, "watermark", _watermark(con))
+    _set_state(con, "documents", _count(con, "documents"))
 
 
 def maintain(con, claims_too: bool = True) -> str:
-    """Bring the derived tables up to date with the base tables; returns 'incremental' or 'rebuilt'."""
+    """Bring the derived tables up to date with the base tables; returns 'appended', 'incremental' or 'rebuilt'."""
     if not is_current(con):
         rebuild(con, claims_too)
         return "rebuilt"
     since = _state(con, "watermark")
-    touched = _touch(con, since)
-    total = con.execute("SELECT count(*) FROM figures").fetchall()[0][0]
-    if touched > REBUILD_SHARE * max(total, 1) and touched > 100_000:
-        rebuild(con, claims_too)
-        return "rebuilt"
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _parts AS SELECT DISTINCT f.metric, f.country_iso3, {MONTH} AS month"
-                " FROM figure_facts f SEMI JOIN _touched t USING (figure_id)")
-    con.execute(f"CREATE OR REPLACE TEMP TABLE _old_claims AS SELECT DISTINCT {CLAIM_ID} AS claim_id"
-                " FROM figure_facts f SEMI JOIN _touched t USING (figure_id)")
-    con.execute("DELETE FROM figure_facts WHERE figure_id IN (SELECT figure_id FROM _touched)")
-    con.execute(f"INSERT INTO figure_facts {facts(TOUCHED)}"
-                f" {FACTS_ORDER}")
-    _reconcile_counts(con)
-    con.execute(f"INSERT INTO _parts SELECT DISTINCT f.metric, f.country_iso3, {MONTH}"
-                " FROM figure_facts f SEMI JOIN _touched t USING (figure_id)")
-    con.execute("CREATE OR REPLACE TEMP TABLE _parts AS SELECT DISTINCT * FROM _parts")
-    if claims_too:
-        con.execute(f"DELETE FROM claims WHERE claim_id IN (SELECT claim_id FROM _old_claims"
-                    f" UNION ALL SELECT {CLAIM_ID} FROM {IN_PARTS})")
-        con.execute(f"INSERT INTO claims {claims(IN_PARTS)}")
+    n_figures, n_facts = (_count(con, t) for t in ("figures", "figure_facts"))
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _new AS {facts(f'f.load_id > {int(since)}')}")
+    n_new = _count(con, "_new")
+    con.execute("CREATE OR REPLACE TEMP TABLE _docs AS SELECT doc_id FROM documents WHERE load_id > ?", [since])
+    # Only new figures and new documents (no figure changed or went, no document changed): append their rows.
+    # With i figures inserted, u updated and d deleted, n_figures - n_facts = i - d equals i + u only when u = d = 0.
+    renamed = _renamed_places(con)
+    appended = (n_figures - n_facts == n_new and not renamed
+                and _count(con, "documents") - (_state(con, "documents") or 0) == _count(con, "_docs"))
+    if appended:
+        con.execute("INSERT INTO figure_facts SELECT * FROM _new")
+        con.execute(f"CREATE OR REPLACE TEMP TABLE _parts AS {PARTS_OF} _new f")
+    else:
+        touched = _touch(con, since)
+        if touched > REBUILD_SHARE * max(n_figures, 1) and touched > 100_000:
+            rebuild(con, claims_too)
+            return "rebuilt"
+        _replace_touched(con)
+    pushdown = _pushdown(con)
     con.execute("DELETE FROM figure_months m USING _parts p WHERE m.metric = p.metric"
                 " AND m.country_iso3 IS NOT DISTINCT FROM p.country_iso3 AND m.month IS NOT DISTINCT FROM p.month")
-    con.execute(f"INSERT INTO figure_months {months(IN_PARTS)}")
+    con.execute(f"INSERT INTO figure_months {months(IN_PARTS.replace('{pushdown}', pushdown))}")
+    if claims_too:
+        con.execute("DELETE FROM claims c USING _parts p WHERE c.metric = p.metric"
+                    " AND c.country_iso3 IS NOT DISTINCT FROM p.country_iso3 AND c.month IS NOT DISTINCT FROM p.month")
+        con.execute(f"INSERT INTO claims {claims(IN_PARTS.replace('{pushdown}', pushdown))}")
     _set_state(con, "watermark", max(since, _watermark(con)))
-    for table in ("_touched", "_parts", "_old_claims"):
-        con.execute(f"DROP TABLE {table}")
-    return "incremental"
+    _set_state(con, "documents", _count(con, "documents"))
+    for table in ("_new", "_docs", "_parts", "_renamed"):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    return "appended" if appended else "incremental"
+
+
+def _count(con, table: str) -> int:
+    return con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+
+
+def _renamed_places(con) -> bool:
+    """Fill _renamed with the places whose name changed since `snapshot_places`; whether there are any."""
+    con.execute("CREATE OR REPLACE TEMP TABLE _renamed (pcode VARCHAR)")
+    if con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = '_places_before' AND temporary"
+                   ).fetchall()[0][0]:
+        con.execute("INSERT INTO _renamed SELECT pcode FROM ("
+                    " (SELECT pcode, name FROM places EXCEPT SELECT pcode, name FROM _places_before) UNION ALL"
+                    " (SELECT pcode, name FROM _places_before EXCEPT SELECT pcode, name FROM places))")
+    return _count(con, "_renamed") > 0
+
+
+def _pushdown(con) -> str:
+    """Literal bounds of the touched partitions, which DuckDB checks against each row group's min/max."""
+    metrics, countries, low, high, null_country, null_month = con.execute(
+        "SELECT list(DISTINCT metric), list(DISTINCT country_iso3) FILTER (WHERE country_iso3 IS NOT NULL),"
+        " min(month), max(month), bool_or(country_iso3 IS NULL), bool_or(month IS NULL) FROM _parts"
+    ).fetchall()[0]
+    if not metrics:
+        return "false"
+    quoted = lambda values: ", ".join("'" + v.replace("'", "''") + "'" for v in values)  # noqa: E731
+    terms = [f"f.metric IN ({quoted(metrics)})"]
+    if not null_country:
+        terms.append(f"f.country_iso3 IN ({quoted(countries)})")
+    if not null_month:
+        terms.append(f"f.ref_date >= DATE '{low}' AND f.ref_date < DATE '{high}' + INTERVAL 1 MONTH")
+    return " AND ".join(terms)
+
+
+def _replace_touched(con) -> None:
+    """Recompute the figure_facts rows of _touched and of figures gone without a trace; fill _parts with the
+    partitions of their old and new rows."""
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _parts AS {PARTS_OF} figure_facts f SEMI JOIN _touched t"
+                " USING (figure_id)")
+    con.execute("DELETE FROM figure_facts WHERE figure_id IN (SELECT figure_id FROM _touched)")
+    con.execute(f"INSERT INTO figure_facts {facts(TOUCHED)} {FACTS_ORDER}")
+    _reconcile_counts(con)
+    con.execute(f"INSERT INTO _parts {PARTS_OF} figure_facts f SEMI JOIN _touched t USING (figure_id)")
+    con.execute("CREATE OR REPLACE TEMP TABLE _parts AS SELECT DISTINCT * FROM _parts")
+    con.execute("DROP TABLE _touched")
 
 
 def _touch(con, since: int) -> int:
     """Fill _touched with the ids of figures whose figure_facts row must be recomputed; returns how many."""
     con.execute("CREATE OR REPLACE TEMP TABLE _touched AS SELECT figure_id FROM figures WHERE load_id > ?", [since])
-    con.execute("CREATE OR REPLACE TEMP TABLE _docs AS SELECT doc_id FROM documents WHERE load_id > ?", [since])
-    if con.execute("SELECT count(*) FROM _docs").fetchall()[0][0]:
+    if _count(con, "_docs"):
         # a document's publisher, date, title or address changed, or its figures were extracted again
         con.execute("INSERT INTO _touched SELECT figure_id FROM figures SEMI JOIN _docs USING (doc_id)"
                     " UNION ALL SELECT figure_id FROM figure_facts SEMI JOIN _docs USING (doc_id)")
-    con.execute("DROP TABLE _docs")
-    has_snapshot = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE table_name = '_places_before' AND temporary"
-    ).fetchall()[0][0]
-    if has_snapshot:
-        con.execute("CREATE OR REPLACE TEMP TABLE _renamed AS SELECT pcode FROM ("
-                    " (SELECT pcode, name FROM places EXCEPT SELECT pcode, name FROM _places_before) UNION ALL"
-                    " (SELECT pcode, name FROM _places_before EXCEPT SELECT pcode, name FROM places))")
-        if con.execute("SELECT count(*) FROM _renamed").fetchall()[0][0]:
-            for table in ("figures", "figure_facts"):
-                con.execute(f"INSERT INTO _touched SELECT figure_id FROM {table} WHERE country_iso3 IN"
-                            " (SELECT pcode FROM _renamed) OR admin1_pcode IN (SELECT pcode FROM _renamed)"
-                            " OR admin2_pcode IN (SELECT pcode FROM _renamed)")
-        con.execute("DROP TABLE _renamed")
+    if _count(con, "_renamed"):
+        for table in ("figures", "figure_facts"):
+            con.execute(f"INSERT INTO _touched SELECT figure_id FROM {table} WHERE country_iso3 IN"
+                        " (SELECT pcode FROM _renamed) OR admin1_pcode IN (SELECT pcode FROM _renamed)"
+                        " OR admin2_pcode IN (SELECT pcode FROM _renamed)")
     con.execute("CREATE OR REPLACE TEMP TABLE _touched AS SELECT DISTINCT figure_id FROM _touched")
-    return con.execute("SELECT count(*) FROM _touched").fetchall()[0][0]
+    return _count(con, "_touched")
 
 
 def _reconcile_counts(con) -> None:
@@ -226,15 +269,12 @@ def _reconcile_counts(con) -> None:
         con.execute(
             "CREATE OR REPLACE TEMP TABLE _gone AS SELECT figure_id FROM figure_facts WHERE source = ?"
             " EXCEPT SELECT figure_id FROM figures WHERE source = ?", [source, source])
-        con.execute(f"INSERT INTO _parts SELECT DISTINCT f.metric, f.country_iso3, {MONTH}"
-                    " FROM figure_facts f SEMI JOIN _gone USING (figure_id)")
-        con.execute(f"INSERT INTO _old_claims SELECT DISTINCT {CLAIM_ID}"
-                    " FROM figure_facts f SEMI JOIN _gone USING (figure_id)")
+        con.execute(f"INSERT INTO _parts {PARTS_OF} figure_facts f SEMI JOIN _gone USING (figure_id)")
         con.execute("DELETE FROM figure_facts WHERE figure_id IN (SELECT figure_id FROM _gone)")
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE _new AS SELECT figure_id FROM figures WHERE source = ?"
+            "CREATE OR REPLACE TEMP TABLE _added AS SELECT figure_id FROM figures WHERE source = ?"
             " EXCEPT SELECT figure_id FROM figure_facts WHERE source = ?", [source, source])
-        con.execute(f"INSERT INTO figure_facts {facts(NEW)}")
-        con.execute("INSERT INTO _touched SELECT figure_id FROM _new")
+        con.execute(f"INSERT INTO figure_facts {facts(ADDED)}")
+        con.execute("INSERT INTO _touched SELECT figure_id FROM _added")
         con.execute("DROP TABLE _gone")
-        con.execute("DROP TABLE _new")
+        con.execute("DROP TABLE _added")

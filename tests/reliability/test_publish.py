@@ -196,7 +196,7 @@ def test_a_figure_deleted_without_a_new_load_id_leaves_the_derived_tables(source
     from etl.warehouse import etl_lock, next_version
 
     runner.run(sources)
-    with etl_lock(sources), next_version(sources) as con:
+    with etl_lock(sources), next_version(sources, claims=True) as con:
         con.execute("DELETE FROM figures WHERE record_id = 'r2'")
     assert rows(sources, "SELECT count(*) FROM figure_facts WHERE record_id = 'r2'") == [(0,)]
     assert published_derived(sources) == derived_from_scratch(sources, tmp_path)
