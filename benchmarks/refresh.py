@@ -149,13 +149,16 @@ def refresh(env: dict, db: Path, source: str) -> dict:
     return result
 
 
-def bench(n: int, folder: Path, runs: int) -> None:
+def bench(n: int, folder: Path, runs: int, base: Path | None = None) -> None:
     from benchmarks.dashboard_queries import build, publish
 
     folder.mkdir(parents=True, exist_ok=True)
     db = folder / "displacement.duckdb"
     start = time.perf_counter()
-    build(db, n)
+    if base and (base / f"b{n}.duckdb").exists():
+        shutil.copyfile(base / f"b{n}.duckdb", db)  # base tables built earlier by dashboard_queries.build
+    else:
+        build(db, n)
     publish(db)
     print(f"\n## {n:,} figures: built in {time.perf_counter() - start:.0f} s, {db.stat().st_size / 1e6:.0f} MB",
           flush=True)
@@ -202,6 +205,7 @@ def main(argv=None) -> None:
     parser.add_argument("--figures", type=int, nargs="+", default=[1_000_000, 3_000_000, 10_000_000])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--folder", type=Path, help="build here and keep the files")
+    parser.add_argument("--base", type=Path, help="copy bN.duckdb from here instead of building it")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -209,7 +213,7 @@ def main(argv=None) -> None:
     for n in args.figures:
         folder = (args.folder or Path(tempfile.mkdtemp(prefix="refresh-bench-"))) / f"w{n}"
         try:
-            bench(n, folder, args.runs)
+            bench(n, folder, args.runs, args.base)
         finally:
             if not args.folder:
                 shutil.rmtree(folder.parent, ignore_errors=True)
