@@ -151,11 +151,11 @@ def test_http_and_cli_readers_see_no_error_through_repeated_publishes(warehouse)
             assert done.returncode == 0, done.stderr
 
         loops = [*http, Loop(cli)]
-        run_loops(loops, publish, 10)
+        run_loops(loops, publish, 6)
         assert [e for loop in loops for e in loop.errors] == []
         assert all(loop.answers for loop in loops)
         assert set().union(*(loop.answers for loop in http)) == {200}
-        assert '"figures":11' in urllib.request.urlopen(base + "/api/health", timeout=60).read().decode().replace(
+        assert '"figures":7' in urllib.request.urlopen(base + "/api/health", timeout=60).read().decode().replace(
             " ", "")
     finally:
         server.terminate()
