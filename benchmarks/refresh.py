@@ -7,7 +7,7 @@ publish step for the derived tables), starts `displacement serve` on it, then ti
 articles` (one new article) and `displacement etl run curated` (a CSV of 1,000 new figures), each in a child
 process, `--runs` times, with new content every time. For each refresh it prints the seconds (wall and CPU:
 the machine may be shared), the bytes the child
-wrote (/proc/self/io write_bytes), its peak memory (ru_maxrss), the growth of the live file and of every warehouse
+wrote (/proc/self/io write_bytes), its peak memory (VmHWM), the growth of the live file and of every warehouse
 file together, and the errors seen by readers running meanwhile: a loop of `displacement sql` and HTTP requests to
 the dashboard (/api/health, /api/figures, /_dash-layout). The first refresh after the build is a warm-up, reported
 apart. Not a test: record the numbers in docs/benchmarks.md. Deletes the warehouse afterwards unless --folder.
@@ -63,7 +63,15 @@ def child(source: str) -> None:
     io = dict(line.split(": ") for line in Path("/proc/self/io").read_text().splitlines())
     usage = resource.getrusage(resource.RUSAGE_SELF)
     print(json.dumps({"seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime, "write_bytes": int(io["write_bytes"]),
-                      "maxrss_mb": usage.ru_maxrss / 1024, "error": error}))
+                      "maxrss_mb": _peak_rss_kb() / 1024, "error": error}))
+
+
+def _peak_rss_kb() -> int:
+    """VmHWM: this process's own peak (ru_maxrss would start from the parent's peak at fork)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 
 def _sizes(db: Path) -> tuple[int, int]:
