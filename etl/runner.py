@@ -20,16 +20,6 @@ DOC_COLUMNS = (
 )
 FIGURE_TABLE_COLUMNS = ("figure_id", "source", "source_type", "load_id", "content_hash") + FIGURE_COLUMNS
 PLACE_COLUMNS = ("pcode", "admin_level", "name", "country_iso3", "parent_pcode", "alt_names", "geometry", "source")
-# A claim: one organisation's figure for one metric, place, month and value, however many documents carry it.
-# Stocks and flows stay apart (OCHA's total displaced is not its newly displaced).
-CLAIM_KEY = (
-    "COALESCE(f.claimed_by_org, d.publisher, f.publisher, f.source)", "f.metric", "f.country_iso3",
-    "f.admin1_pcode", "f.admin2_pcode",
-    "date_trunc('month', COALESCE(f.period_end, f.period_start, d.published, f.published))",
-    "f.value", "f.qualifier", "f.unit", "f.source_type", "f.stock_or_flow",
-)
-
-
 @dataclass
 class SourceResult:
     source: str
@@ -55,11 +45,10 @@ def run(settings, names: list[str] | None = None, options: Options | None = None
     results = []
     with etl_lock(settings):
         try:
-            with next_version(settings) as con:
+            with next_version(settings, claims=True) as con:
                 run_id = scalar(con, "SELECT COALESCE(max(run_id), 0) + 1 FROM etl_runs")
                 for name in names:
                     results.append(run_one(con, settings, name, options, run_id, progress))
-                rebuild_claims(con)
         except PublishRefused as exc:
             record_refusal(settings, results, run_id, exc)
     return results
@@ -246,29 +235,3 @@ def _typed(column: str) -> str:
     if column in ("char_start", "char_end"):
         return f"CAST({column} AS INTEGER)"
     return f"CAST({column} AS VARCHAR)" if column not in ("load_id",) else column
-
-
-def rebuild_claims(con) -> int:
-    """Recompute claims from figures: deterministic, so an unchanged warehouse gives identical claims."""
-    key = ", ".join(CLAIM_KEY)
-    con.execute("BEGIN")
-    con.execute("DELETE FROM claims")
-    con.execute(
-        f"""
-        INSERT INTO claims
-        SELECT md5(concat_ws('|', {key})) AS claim_id,
-               COALESCE(f.claimed_by_org, d.publisher, f.publisher, f.source), f.metric, f.country_iso3, f.admin1_pcode,
-               f.admin2_pcode, min(COALESCE(f.period_start, f.period_end, d.published)),
-               max(COALESCE(f.period_end, f.period_start, d.published)),
-               f.value, min(f.value_low), max(f.value_high), f.qualifier, f.unit, f.source_type,
-               count(*), count(DISTINCT COALESCE(f.doc_id, f.url)),
-               list_sort(list_distinct(list(f.doc_id) FILTER (WHERE f.doc_id IS NOT NULL))),
-               list_sort(list(f.figure_id)),
-               min(COALESCE(d.published, f.published, f.period_end)),
-               max(COALESCE(d.published, f.published, f.period_end)), f.stock_or_flow
-        FROM figures f LEFT JOIN documents d ON d.doc_id = f.doc_id
-        GROUP BY {key}
-        """
-    )
-    con.execute("COMMIT")
-    return scalar(con, "SELECT count(*) FROM claims")

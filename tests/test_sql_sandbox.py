@@ -96,7 +96,8 @@ def test_attack_is_refused_and_the_console_keeps_serving(box, tmp_path, query, p
     assert phrase in str(refusal.value)
     assert refusal.value.status == 400
     assert "root:" not in str(refusal.value)  # nothing of /etc/passwd leaks into the message
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["warehouse.duckdb", "warehouse.duckdb.etl-lock"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["warehouse.duckdb", "warehouse.duckdb.etl-lock",
+                                                          "warehouse.versions"]
     assert sb.run(box, "SELECT count(*) AS n FROM v_figures").rows == [[3]]
 
 

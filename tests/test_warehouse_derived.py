@@ -51,7 +51,7 @@ def test_derived_tables_are_built_at_publish_and_match_the_base_data(demo_wareho
                      " value_sum, value_min, value_max FROM v_figure_months ORDER BY ALL")
     assert months == rows(s, EXPECTED_MONTHS)
     # The default grid order: newest first, then by id.
-    ranked = rows(s, "SELECT figure_id FROM v_figure_facts ORDER BY default_rank")
+    ranked = rows(s, "SELECT figure_id FROM v_figure_facts ORDER BY default_rank, figure_id")
     assert ranked == rows(s, "SELECT figure_id FROM v_figures ORDER BY published DESC NULLS LAST, figure_id")
 
 

@@ -51,8 +51,8 @@ SORTABLE = {
     "published": "f.published",
     "title": "COALESCE(f.title, f.dataset)",
 }
-# Newest first (published DESC NULLS LAST, figure_id), precomputed at publish as one integer: a cheap top-N.
-DEFAULT_ORDER = "f.default_rank"
+# Newest first (published DESC NULLS LAST, figure_id): the day precomputed at publish as one integer.
+DEFAULT_ORDER = "f.default_rank, f.figure_id"
 TEXT_FILTERS = ("metric", "qualifier", "claimed_by_org", "place", "publisher", "title")
 EXPORT_CAP = {"csv": 100_000, "xlsx": 20_000}
 

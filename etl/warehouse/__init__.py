@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
-import shutil
 import threading
+import time
+from collections import Counter
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
 
+from etl.warehouse import derived, versions
+
 HERE = Path(__file__).resolve().parent
 MIGRATIONS = HERE / "migrations"
 VIEWS = HERE / "views.sql"
+log = logging.getLogger("etl")
 
 
 class WarehouseError(RuntimeError):
@@ -49,7 +54,8 @@ def _checked_size(size: str) -> str:
 def migrate(con: duckdb.DuckDBPyConnection, views: bool = True) -> list[str]:
     """Apply the migrations this database has not seen yet, in order; returns their names.
 
-    `views` also (re)creates views.sql, which rebuilds the derived tables: a publish does it once, at the end.
+    `views` also builds the derived tables if they are missing or out of date, then (re)creates views.sql: a
+    publish does both once, at the end.
     """
     con.execute(
         "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP)"
@@ -66,18 +72,23 @@ def migrate(con: duckdb.DuckDBPyConnection, views: bool = True) -> list[str]:
         con.execute("COMMIT")
         applied.append(path.name)
     if views:
+        if not derived.is_current(con):
+            derived.rebuild(con)
         con.execute(VIEWS.read_text())
     return applied
 
 
-def validate(con: duckdb.DuckDBPyConnection) -> None:
-    """Refuse to publish a database whose public views do not answer or whose figures break the contract."""
+def validate(con: duckdb.DuckDBPyConnection, since: int | None = None) -> None:
+    """Refuse to publish a database whose public views do not answer or whose figures break the contract.
+
+    `since`: only figures loaded after that run are checked (the others were when they were published)."""
     for view in ("v_figures", "v_claims", "v_documents", "v_places", "v_sources", "v_etl_runs"):
-        scalar(con, f"SELECT count(*) FROM {view}")
+        scalar(con, f"SELECT count(*) FROM (SELECT * FROM {view} LIMIT 1)")  # binds and answers
     bad = scalar(
         con,
-        "SELECT count(*) FROM figures WHERE value < 0 OR (value_low IS NOT NULL AND value_high IS NOT NULL"
-        " AND value_low > value_high) OR (period_start > period_end)",
+        "SELECT count(*) FROM figures WHERE (value < 0 OR (value_low IS NOT NULL AND value_high IS NOT NULL"
+        " AND value_low > value_high) OR (period_start > period_end))"
+        + ("" if since is None else f" AND load_id > {int(since)}"),
     )
     if bad:
         raise PublishRefused(f"{bad} figures have negative values or inverted intervals; not publishing")
@@ -99,67 +110,190 @@ def etl_lock(settings):
 
 
 @contextmanager
-def next_version(settings, check: bool = True):
-    """Yield a writable copy of the live database; publish it atomically if the block succeeds.
+def next_version(settings, claims: bool = False, check: bool = True):
+    """Yield a writable connection to the next version of the warehouse; publish it atomically if the block succeeds.
 
-    The live file is never opened for writing: a failed or killed run leaves it exactly as it was.
+    The published file is never opened for writing: a failed or killed run leaves it exactly as it was. The next
+    version is the older of two copies brought up to date (see versions.py); the derived tables are then updated
+    for what the block changed. `claims`: the claims too (the runner's publishes; test fixtures write their own).
     The caller must hold `etl_lock`.
     """
-    live, nxt = Path(settings.db), Path(settings.next_db)
-    for stale in (nxt, nxt.with_name(nxt.name + ".wal")):
-        stale.unlink(missing_ok=True)
-    if live.exists():
-        shutil.copyfile(live, nxt)
-    con = duckdb.connect(str(nxt))
+    store = versions.Store(settings.db, settings.next_db)
+    live = store.published()
+    live_version = store.version_of(live) if live is not None and live.parent == store.dir else 0
+    con, how = versions.open_work(store, live, live_version, _in_use)
     try:
         configure(con, settings.memory_limit, settings.threads)
-        migrate(con, views=False)
-        yield con
-        con.execute(VIEWS.read_text())
+        con.execute(f"SET temp_directory = '{store.dir / 'spill'}'")  # large sorts spill here, within the limit
+        recorder = versions.Recorder(con)
+        migrate(recorder, views=False)
+        since = derived.watermark(con)
+        derived.snapshot_places(recorder)
+        yield recorder
+        rebuilt = derived.maintain(recorder, claims) == "rebuilt"
+        recorder.execute(VIEWS.read_text())
         if check:
-            validate(con)
+            validate(con, since)
         con.execute("CHECKPOINT")
         con.close()
-        os.replace(nxt, live)
+        version = store.next_number(live_version)
+        final = store.new_name(version)
+        os.replace(store.work, final)
+        store.write_journal(version, recorder.ops, heavy=rebuilt, published=final)
+        store.point_to(final)
     except BaseException:
         con.close()
-        nxt.unlink(missing_ok=True)
+        store.clear_work()
         raise
+    store.prune(keep={final, live}, journal=version)
+    log.info("published %s (%s, derived tables %s)", final.name, how, "rebuilt" if rebuilt else "updated")
+
+
+_OPEN: Counter = Counter()  # inode -> snapshots of this process's Readers that have that file open
+_OPEN_LOCK = threading.Lock()
+
+
+def _in_use(path: Path) -> bool:
+    try:
+        ino = os.stat(path).st_ino
+    except FileNotFoundError:
+        return False
+    with _OPEN_LOCK:
+        return _OPEN[ino] > 0
+
+
+class _Snapshot:
+    """One read-only connection to one published file."""
+
+    def __init__(self, stamp, memory_limit: str, threads: int):
+        self.stamp, self.users = stamp, 0
+        self.con = duckdb.connect(stamp[0], read_only=True)
+        try:
+            configure(self.con, memory_limit, threads)
+        except BaseException:
+            self.con.close()
+            raise
+        with _OPEN_LOCK:
+            _OPEN[stamp[1]] += 1
+
+    def close(self) -> None:
+        self.con.close()
+        with _OPEN_LOCK:
+            _OPEN[self.stamp[1]] -= 1
+
+
+class ReaderCursor:
+    """A DuckDB cursor on one snapshot; close() hands the snapshot back (closed once unused and replaced)."""
+
+    def __init__(self, reader: Reader, snapshot: _Snapshot):
+        self._reader, self._snapshot = reader, snapshot
+        self._cur = snapshot.con.cursor()
+        self._done = False
+
+    def __getattr__(self, name):
+        return getattr(self._cur, name)
+
+    def close(self) -> None:
+        if not self._done:
+            self._done = True
+            self._cur.close()
+            self._reader._release(self._snapshot)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
+
+    def __del__(self):
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - interpreter shutdown
+            pass
 
 
 class Reader:
-    """One read-only connection per process that reopens when a publish replaces the file.
+    """Read-only access to the published warehouse that follows publishes and never closes a connection in use.
 
-    Use `cursor()` per request; it is cheap and thread-safe.
+    Each publish makes a new file; `cursor()` opens it on first use after the switch (an immutable snapshot) and
+    hands out cursors of it, counting them. A replaced snapshot is closed when its last cursor closes, or within a
+    second by a watcher thread when no cursor is open, so a publish does not wait for an idle reader.
+    Use `cursor()` per request and close it; it is cheap and thread-safe.
     """
+
+    WATCH_EVERY = 0.5
 
     def __init__(self, path: Path | str, memory_limit: str = "1GB", threads: int = 2):
         self.path = Path(path)
         self.memory_limit = memory_limit
         self.threads = threads
-        self._con = None
-        self._stamp = None
+        self._snapshot: _Snapshot | None = None
         self._lock = threading.Lock()
+        self._watcher: threading.Thread | None = None
 
     def _current_stamp(self):
         try:
-            st = os.stat(self.path)
+            real = os.path.realpath(self.path)
+            st = os.stat(real)
         except FileNotFoundError:
             raise WarehouseError(
                 f"no warehouse at {self.path}: run `displacement demo` or `displacement etl run` first"
             ) from None
-        return (st.st_ino, st.st_mtime_ns, st.st_size)
+        return (real, st.st_ino, st.st_mtime_ns, st.st_size)
 
-    def cursor(self) -> duckdb.DuckDBPyConnection:
-        stamp = self._current_stamp()
+    def cursor(self) -> ReaderCursor:
+        for attempt in range(3):
+            stamp = self._current_stamp()
+            with self._lock:
+                snapshot = self._snapshot
+                if snapshot is None or snapshot.stamp != stamp:
+                    try:
+                        snapshot = _Snapshot(stamp, self.memory_limit, self.threads)
+                    except duckdb.Error:
+                        if attempt == 2:
+                            raise
+                        continue  # a publish moved the file between stat and open: look again
+                    self._replace(snapshot)
+                snapshot.users += 1
+                self._watch()
+            try:
+                return ReaderCursor(self, snapshot)
+            except BaseException:
+                self._release(snapshot)
+                raise
+        raise WarehouseError(f"the warehouse at {self.path} changed too often to open")
+
+    def _replace(self, snapshot: _Snapshot | None) -> None:
+        old, self._snapshot = self._snapshot, snapshot
+        if old is not None and old.users == 0:
+            old.close()
+
+    def _release(self, snapshot: _Snapshot) -> None:
         with self._lock:
-            if self._con is None or stamp != self._stamp:
-                if self._con is not None:
-                    self._con.close()  # DuckDB caches one instance per path: close before reopening
-                self._con = duckdb.connect(str(self.path), read_only=True)
-                configure(self._con, self.memory_limit, self.threads)
-                self._stamp = stamp
-            return self._con.cursor()
+            snapshot.users -= 1
+            if snapshot is not self._snapshot and snapshot.users == 0:
+                snapshot.close()
+
+    def _watch(self) -> None:
+        if self._watcher is None:
+            self._watcher = threading.Thread(target=self._watch_loop, name="reader-watch", daemon=True)
+            self._watcher.start()
+
+    def _watch_loop(self) -> None:
+        while True:
+            time.sleep(self.WATCH_EVERY)
+            with self._lock:
+                snapshot = self._snapshot
+                if snapshot is None:
+                    self._watcher = None
+                    return
+                if snapshot.users == 0:
+                    try:
+                        stale = self._current_stamp() != snapshot.stamp
+                    except WarehouseError:
+                        stale = True
+                    if stale:
+                        self._replace(None)
 
     def query(self, sql: str, params=None):
         """Run one parameterised query and return (columns, rows)."""
@@ -173,9 +307,7 @@ class Reader:
 
     def close(self) -> None:
         with self._lock:
-            if self._con is not None:
-                self._con.close()
-                self._con = None
+            self._replace(None)
 
 
 def reader_for(settings) -> Reader:

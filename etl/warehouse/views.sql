@@ -65,55 +65,8 @@ FROM sources s
 LEFT JOIN runs r ON r.source = s.name
 LEFT JOIN counts c ON c.source = s.name;
 
--- Derived tables for the dashboard, rebuilt from the base tables on every publish (this file runs at the end of
--- each one). Deterministic: an unchanged warehouse rebuilds them identically.
-
--- figure_facts: v_figures without the per-row joins (publisher, dates, title and place name resolved once), plus
--- org and ref_date as the dashboard filters them. Stored sorted so that DuckDB's zone maps skip row groups when a
--- metric, country, admin1 or date range is chosen; default_rank is the grid's default order (newest first).
-CREATE OR REPLACE TABLE figure_facts AS
-WITH ranks AS MATERIALIZED (
-    -- ranked on two narrow columns first: a window over the wide rows costs three times the whole build
-    SELECT f.figure_id,
-           row_number() OVER (ORDER BY COALESCE(d.published, f.published, f.period_end, f.period_start) DESC NULLS LAST,
-                              f.figure_id) AS default_rank
-    FROM figures f LEFT JOIN documents d ON d.doc_id = f.doc_id
-), r AS (
-    SELECT f.figure_id, f.source, f.source_type, f.doc_id, f.dataset, f.record_id,
-           f.metric, f.value, f.value_low, f.value_high, f.qualifier, f.quantity_text, f.unit,
-           f.claimed_by, f.claimed_by_org, f.country_iso3, f.admin1_pcode, f.admin2_pcode,
-           f.period_start, f.period_end, f.stock_or_flow,
-           COALESCE(d.publisher, f.publisher, f.claimed_by_org, f.source) AS publisher,
-           COALESCE(d.published, f.published, f.period_end, f.period_start) AS published,
-           COALESCE(d.url, f.url) AS url, d.title,
-           COALESCE(a2.name, a1.name, c.name, f.location_text) AS place
-    FROM figures f
-    LEFT JOIN documents d ON d.doc_id = f.doc_id
-    LEFT JOIN places c ON c.pcode = f.country_iso3
-    LEFT JOIN places a1 ON a1.pcode = f.admin1_pcode
-    LEFT JOIN places a2 ON a2.pcode = f.admin2_pcode
-)
-SELECT r.*, COALESCE(r.claimed_by_org, r.publisher) AS org,
-       COALESCE(r.period_end, r.period_start, r.published) AS ref_date,
-       CASE WHEN r.admin1_pcode IS NULL THEN 0 WHEN r.admin2_pcode IS NULL THEN 1 ELSE 2 END AS place_level,
-       ranks.default_rank
-FROM r JOIN ranks USING (figure_id)
-ORDER BY metric, country_iso3, admin1_pcode, ref_date, figure_id;
-
--- figure_months: per metric, series, source type, organisation, country, place level and month: the count, sum,
--- min and max of the values and the latest figure (by ref_date, published, value, figure_id). The overview reads
--- it instead of every figure when no admin1/admin2 is chosen.
-CREATE OR REPLACE TABLE figure_months AS
-SELECT metric, stock_or_flow, source_type, org, country_iso3, place_level,
-       CAST(date_trunc('month', ref_date) AS DATE) AS month,
-       count(*) AS n, sum(value) AS value_sum, min(value) AS value_min, max(value) AS value_max,
-       arg_max({'value': value, 'value_low': value_low, 'value_high': value_high, 'qualifier': qualifier,
-                'quantity_text': quantity_text, 'org': org, 'ref_date': ref_date, 'figure_id': figure_id},
-               (ref_date, published, value, figure_id)) AS latest,
-       max((ref_date, published, value, figure_id)) AS latest_key
-FROM figure_facts
-GROUP BY ALL
-ORDER BY metric, country_iso3, month, org, stock_or_flow, source_type, place_level;
+-- Derived tables for the dashboard (figure_facts, figure_months) are kept up to date by derived.py at each
+-- publish, for what the publish changed.
 
 -- fact_row: the row's position in figure_facts (valid within one publish): fetching a page by it reads only the
 -- row groups that hold the page.

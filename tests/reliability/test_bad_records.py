@@ -146,7 +146,8 @@ def test_a_refused_publish_is_recorded_in_etl_runs_and_shown_by_etl_status(setti
     [first] = runner.run(settings, ["curated"], Options(from_file=path))
     assert first.status == "ok"
     con = duckdb.connect(str(settings.db))  # a warehouse-level fault: a row no check would have let in
-    con.execute("UPDATE figures SET value_low = 10, value_high = 1")
+    # validate() checks the rows loaded since the last publish, so the fault carries a new load id
+    con.execute("UPDATE figures SET value_low = 10, value_high = 1, load_id = load_id + 1000")
     con.close()
     [refused] = runner.run(settings, ["curated"], Options(from_file=path))
     assert refused.status == "failed" and refused.error.startswith("publish refused: 1 figures")

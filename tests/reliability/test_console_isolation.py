@@ -160,7 +160,7 @@ def test_displacement_sql_reads_one_statement_and_writes_nothing(settings, tmp_p
     write = displacement("sql", "SELECT 1", "--write", db=settings.db)
     assert write.returncode == 1 and "only reads" in write.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link.duckdb", "warehouse.duckdb",
-                                                          "warehouse.duckdb.etl-lock"]
+                                                          "warehouse.duckdb.etl-lock", "warehouse.versions"]
     assert hashlib.sha256(settings.db.read_bytes()).hexdigest() == before
     ok = displacement("sql", "SELECT count(*) AS n FROM v_figures", "--format", "csv", db=settings.db)
     assert ok.returncode == 0 and ok.stdout.splitlines()[0] == "n"

@@ -1,0 +1,231 @@
+"""What one small refresh costs on a large warehouse: one new article, or 1,000 new figures.
+
+    python benchmarks/refresh.py [--figures 1000000 3000000 10000000] [--runs 3] [--folder DIR]
+
+For each size, builds the synthetic warehouse of `benchmarks/dashboard_queries.py` (same builder, then its
+publish step for the derived tables), starts `displacement serve` on it, then times `displacement etl run
+articles` (one new article) and `displacement etl run curated` (a CSV of 1,000 new figures), each in a child
+process, `--runs` times, with new content every time. For each refresh it prints the seconds (wall and CPU:
+the machine may be shared), the bytes the child
+wrote (/proc/self/io write_bytes), its peak memory (VmHWM), the growth of the live file and of every warehouse
+file together, and the errors seen by readers running meanwhile: a loop of `displacement sql` and HTTP requests to
+the dashboard (/api/health, /api/figures, /_dash-layout). The first refresh after the build is a warm-up, reported
+apart. Not a test: record the numbers in docs/benchmarks.md. Deletes the warehouse afterwards unless --folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+CSV_HEADER = ("record_id,metric,value,qualifier,unit,claimed_by_org,country_iso3,admin1_pcode,period_end,publisher,"
+              "published\n")
+
+
+def article(i: int) -> str:
+    return (f"Fighting in Idlib {i}\n\nMore than {1000 + i:,} people fled their homes in Idlib, Syria, this week, the"
+            f" United Nations said on {1 + i % 28} March 2024. At least {10 + i} people were killed.\n")
+
+
+def curated_csv(i: int, n: int = 1000) -> str:
+    rows = [f"r{i}-{k},displaced,{100 + k},exact,people,Org {k % 25},SYR,SY{1 + k % 14:02d},"
+            f"2024-{1 + k % 12:02d}-15,Bench,2024-03-01\n" for k in range(n)]
+    return CSV_HEADER + "".join(rows)
+
+
+def child(source: str) -> None:
+    """Run one refresh in this process and print what it cost as JSON."""
+    from etl import runner
+    from etl.settings import Settings
+
+    start = time.perf_counter()
+    error = None
+    try:
+        results = runner.run(Settings.from_env(), [source])
+        error = "; ".join(r.error for r in results if r.status != "ok") or None
+    except Exception as exc:  # noqa: BLE001 - the benchmark reports any failure
+        error = str(exc).splitlines()[0][:200]
+    seconds = time.perf_counter() - start
+    io = dict(line.split(": ") for line in Path("/proc/self/io").read_text().splitlines())
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime, "write_bytes": int(io["write_bytes"]),
+                      "maxrss_mb": _peak_rss_kb() / 1024, "error": error}))
+
+
+def _peak_rss_kb() -> int:
+    """VmHWM: this process's own peak (ru_maxrss would start from the parent's peak at fork)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+def _sizes(db: Path) -> tuple[int, int]:
+    live = db.stat().st_size
+    total = sum(p.stat().st_size for p in db.parent.rglob("*") if p.is_file() and not p.is_symlink())
+    return live, total
+
+
+class Readers:
+    """`displacement sql` in a loop and HTTP requests to the dashboard, counting errors until stopped."""
+
+    def __init__(self, env: dict, port: int):
+        self.env, self.port = env, port
+        self.stop = threading.Event()
+        self.counts = {"sql": 0, "sql_errors": 0, "http": 0, "http_errors": 0}
+        self.errors: list[str] = []
+        self.threads = [threading.Thread(target=self._sql, daemon=True),
+                        threading.Thread(target=self._http, daemon=True)]
+
+    def __enter__(self):
+        for t in self.threads:
+            t.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        for t in self.threads:
+            t.join()
+
+    def _sql(self):
+        while not self.stop.is_set():
+            out = subprocess.run([sys.executable, "-m", "etl.cli", "sql", "SELECT count(*) AS n FROM v_figures"],
+                                 env=self.env, capture_output=True, text=True)
+            self.counts["sql"] += 1
+            if out.returncode:
+                self.counts["sql_errors"] += 1
+                self.errors.append("sql: " + (out.stderr.strip().splitlines() or ["?"])[-1][:200])
+
+    def _http(self):
+        paths = ["/api/health", "/api/figures?limit=5&country=SYR", "/_dash-layout"]
+        i = 0
+        while not self.stop.is_set():
+            path = paths[i % len(paths)]
+            i += 1
+            self.counts["http"] += 1
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=60) as r:
+                    r.read()
+            except Exception as exc:  # noqa: BLE001 - every failure counts
+                self.counts["http_errors"] += 1
+                self.errors.append(f"{path}: {exc}"[:200])
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def serve(env: dict, port: int) -> subprocess.Popen:
+    proc = subprocess.Popen([sys.executable, "-m", "etl.cli", "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(600):
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=30) as r:
+                if r.status == 200:
+                    return proc
+        except Exception:  # noqa: BLE001 - not up yet
+            time.sleep(0.5)
+    proc.kill()
+    raise SystemExit("the dashboard did not start")
+
+
+def refresh(env: dict, db: Path, source: str) -> dict:
+    before = _sizes(db)
+    out = subprocess.run([sys.executable, __file__, "--child", source], env=env, capture_output=True, text=True)
+    if out.returncode:
+        return {"error": out.stderr.strip().splitlines()[-1][:300]}
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    after = _sizes(db)
+    result.update(live_growth_mb=(after[0] - before[0]) / 1e6, total_growth_mb=(after[1] - before[1]) / 1e6,
+                  live_mb=after[0] / 1e6, total_mb=after[1] / 1e6)
+    return result
+
+
+def bench(n: int, folder: Path, runs: int, base: Path | None = None) -> None:
+    from benchmarks.dashboard_queries import build, publish
+
+    folder.mkdir(parents=True, exist_ok=True)
+    db = folder / "displacement.duckdb"
+    start = time.perf_counter()
+    if base and (base / f"b{n}.duckdb").exists():
+        shutil.copyfile(base / f"b{n}.duckdb", db)  # base tables built earlier by dashboard_queries.build
+    else:
+        build(db, n)
+    publish(db)
+    print(f"\n## {n:,} figures: built in {time.perf_counter() - start:.0f} s, {db.stat().st_size / 1e6:.0f} MB",
+          flush=True)
+    articles, csv = folder / "articles", folder / "curated.csv"
+    articles.mkdir(exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DISPLACEMENT_")}
+    env.update(PYTHONPATH=str(ROOT), DISPLACEMENT_DB=str(db), DISPLACEMENT_ARTICLES_DIR=str(articles),
+               DISPLACEMENT_CURATED_CSV=str(csv))
+    port = _free_port()
+    server = serve(env, port)
+    try:
+        print("| refresh | s | CPU s | written MB | peak RSS MB | live file growth MB | all files growth MB | live MB |"
+              " readers: sql / http requests | reader errors | error |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|")
+        for i in range(runs + 1):
+            for source in ("articles", "curated"):
+                if source == "articles":
+                    (articles / f"bench-{i}.txt").write_text(article(i))
+                else:
+                    csv.write_text(curated_csv(i))
+                with Readers(env, port) as readers:
+                    r = refresh(env, db, source)
+                    time.sleep(1)  # readers also cross the moment just after the switch
+                label = ("warm-up " if i == 0 else "") + ("1 article" if source == "articles" else "1,000 figures")
+                c = readers.counts
+                if "seconds" in r:
+                    print(f"| {label} | {r['seconds']:.1f} | {r['cpu']:.1f} | {r['write_bytes'] / 1e6:.0f} |"
+                          f" {r['maxrss_mb']:.0f} |"
+                          f" {r['live_growth_mb']:.1f} | {r['total_growth_mb']:.1f} | {r['live_mb']:.0f} |"
+                          f" {c['sql']} / {c['http']} | {c['sql_errors'] + c['http_errors']} | {r['error'] or ''} |",
+                          flush=True)
+                else:
+                    print(f"| {label} | | | | | | | | {c['sql']} / {c['http']} |"
+                          f" {c['sql_errors'] + c['http_errors']} | {r['error']} |", flush=True)
+                for e in readers.errors[:3]:
+                    print(f"    reader error: {e}", flush=True)
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--figures", type=int, nargs="+", default=[1_000_000, 3_000_000, 10_000_000])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--folder", type=Path, help="build here and keep the files")
+    parser.add_argument("--base", type=Path, help="copy bN.duckdb from here instead of building it")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        return child(args.child)
+    for n in args.figures:
+        folder = (args.folder or Path(tempfile.mkdtemp(prefix="refresh-bench-"))) / f"w{n}"
+        try:
+            bench(n, folder, args.runs, args.base)
+        finally:
+            if not args.folder:
+                shutil.rmtree(folder.parent, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
