@@ -8,11 +8,11 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.extract import rx
+from etl.extract import citations, rx, speakers
 
 ORGS = Path(__file__).with_name("orgs.csv")
 VERBS = (r"said|says|say|told|tells|reported|reports|report|estimated|estimates|estimate|documented|claims|"
-         r"confirmed|confirms|announced|announces|stated|added|adds|noted|counted|recorded|"
+         r"confirmed|confirms|announced|announces|stated|added|adds|noted|notes|counted|recorded|"
          r"claimed|tallied|quoted|cited|warned|warns|indicated|indicates|explained|put the toll|"
          r"put the death toll|puts the toll|put the number|puts the number|registered|verified|showed|"
          r"informed|declared|revealed|mentioned|wrote|tweeted|posted|has said|had said|has reported|had reported|"
@@ -42,7 +42,8 @@ later earlier meanwhile also separately however but and yesterday today tonight 
 friday saturday sunday wednesdays thursdays in on at last this
 """.split())
 AUX_BEFORE = re.compile(r"(?:\s+(?:has|have|had|also|previously|earlier|later|reportedly|further|again|separately|"
-                        r"itself|is|are|was|were|had\s+previously|has\s+also|have\s+also|also\s+has))+\s*$", re.I)
+                        r"itself|is|are|was|were|had\s+previously|has\s+also|have\s+also|also\s+has|yesterday|"
+                        r"today|tonight|on\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day))+\s*$", re.I)
 POSSESSIVE = re.compile(r"(?P<src>\b[A-Z][\w.&'-]*(?:\s+[A-Z][\w.&'-]*){0,5})['’]s\s+(?:latest\s+|new\s+|own\s+)?"
                         r"(?:figures|count|tally|data|report|estimates?|statistics|numbers|toll)\b")
 NP_WORDS = set("""
@@ -92,7 +93,8 @@ class Attribution:
     end: int
     text: str
     org: str | None
-    kind: str  # "named", "generic", "backref"
+    kind: str  # "named", "generic", "person", "backref"
+    scope: str = ""  # "sentence": a closing citation covers every figure of it; "clause": "according to X"
 
 
 @functools.lru_cache(maxsize=1)
@@ -143,6 +145,10 @@ def canonical(text: str) -> str | None:
     return table[best] if best else None
 
 
+LISTED_NAME = re.compile(r"\b(?:Ministry|Department|Office|Commission|Council|Agency|Bureau|Authority|Institute|"
+                         r"Organi[sz]ation|Minister|Secretary)\s+(?:of|for)\s+[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*$")
+
+
 def subject_before(text: str, end: int, floor: int = 0) -> tuple[int, str] | None:
     """The noun phrase that ends at text[end] (the speaker of a following "said")."""
     toks = list(rx.finditer(r"[\w.'’&-]+|[^\w\s]", text[floor:end]))
@@ -150,6 +156,9 @@ def subject_before(text: str, end: int, floor: int = 0) -> tuple[int, str] | Non
     for m in reversed(toks):
         w = m.group()
         lw = w.lower().strip(".'’")
+        if w == "," and any(c.group() == "and" for c in chosen) and \
+                LISTED_NAME.search(text, floor, floor + m.start()):
+            continue  # "the Ministry of Water, Energy and Irrigation said"
         if not w[0].isalnum():
             break
         if w[0].isupper() or lw in NP_WORDS or lw.endswith("-based") or lw in DEMONYMS or rx.fullmatch(r"[A-Z.]+", w) \
@@ -261,13 +270,39 @@ def object_after(text: str, start: int, limit: int, loose: bool = False) -> tupl
     return s, phrase
 
 
+CLAUSE_VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|can|could|that|which|who|when|while)\b|\d",
+                         re.I)
+APPOSITION = re.compile(rf",\s+(?P<app>(?:(?:a|an|the)\s+)?(?:[A-Z][\w.-]*['’]s\s+)?(?:[\w.'’-]+\s+){{0,3}}?"
+                        rf"(?:{speakers.TITLES})\b[^,.;:\"“”()]{{0,100}}?)(?=\s*(?:[,.;:\"“”]|$))", re.I)
+
+
+def _clause_subject(text: str, start: int, verb_start: int) -> tuple[int, str] | None:
+    """ "The UN Office for … (OCHA) in the occupied territories said": a clause that is one named body."""
+    cut = max(text.rfind(c, start, verb_start) for c in ",;:\"“”")
+    lo = max(start, cut + 1)
+    lo += len(text[lo:verb_start]) - len(text[lo:verb_start].lstrip())
+    clause = text[lo:verb_start].rstrip()
+    if not clause[:1].isupper() or len(clause.split()) > 16 or CLAUSE_VERB.search(clause) or not canonical(clause):
+        return None
+    return lo, clause
+
+
+def _with_apposition(text: str, got: tuple[int, str], limit: int) -> tuple[int, str]:
+    """ "said Jane Doe, president of the X Union." keeps the apposition that says whom she speaks for."""
+    m = APPOSITION.match(text, got[0] + len(got[1]), limit)
+    if m:
+        return got[0], text[got[0]:m.end("app")]
+    return got
+
+
 def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
     """Attributions inside text[start:end]; org/kind are classified later by classify()."""
     out: list[Attribution] = []
     for m in ACCORDING.finditer(text, start, end):
         got = object_after(text, m.end(), end, loose=True)
         if got:
-            out.append(Attribution(got[0], got[0] + len(got[1]), got[1], None, ""))
+            got = _with_apposition(text, got, end)
+            out.append(Attribution(got[0], got[0] + len(got[1]), got[1], None, "", "clause"))
     for m in VERB.finditer(text, start, end):
         verb_start = m.start()
         aux = AUX_BEFORE.search(text, max(start, verb_start - 40), verb_start)
@@ -276,8 +311,12 @@ def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
         before = text[start:verb_start]
         inv = rx.search(r"(?:[,\"”'’]\s*|^\s*)$", before)
         subj = None
-        if not rx.search(r"[,\"”]\s*$", before):
-            subj = subject_before(text, verb_start, start)
+        pron = rx.search(r"(?:^|[\s,\"”])(it|he|she|they)\s*$", before, re.I)
+        if pron:
+            if not rx.search(r"\b(?:is|was|were|are|been|be)\b", text[verb_start:m.start()], re.I):
+                subj = (start + pron.start(1), pron.group(1))  # "…,” it said"; not "it was reported"
+        elif not rx.search(r"[,\"”]\s*$", before):
+            subj = subject_before(text, verb_start, start) or _clause_subject(text, start, verb_start)
         else:
             # "X, which has researchers across the country, said": skip a relative clause or an apposition
             rel = rx.search(r"([\w.'’&-]+(?:\s+[\w.'’&-]+){0,8}),\s+(?P<kind>which|who|a|an|the|including|"
@@ -292,8 +331,9 @@ def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
                 elif subj and kind not in ("which", "who") and not canonical(subj[1]):
                     # "Sheikh X, spokesman for the camp's refugees, told": name plus apposition
                     stop = start + len(before.rstrip().rstrip(","))
-                    if canonical(text[subj[0]:stop]):
-                        subj = (subj[0], text[subj[0]:stop])
+                    whole = text[subj[0]:stop]
+                    if canonical(whole) or speakers.TITLE_OF.search(whole) or speakers.PLACE_TITLE.search(whole):
+                        subj = (subj[0], whole)
         if subj:
             out.append(Attribution(subj[0], subj[0] + len(subj[1]), subj[1], None, ""))
             continue
@@ -303,6 +343,7 @@ def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
             obj_start = m.end()
             obj_start += len(text[obj_start:end]) - len(text[obj_start:end].lstrip())
             got = object_after(text, obj_start, end)
+            got = got and _with_apposition(text, got, end)
             if got and (got[1][:1].isupper() or got[1].lower().startswith("the ")) and \
                     not rx.match(r"(?:on|in|at|this|last|that)\b", got[1], re.I) and \
                     (inv is not None or canonical(got[1]) or BODY_WORDS.search(got[1]) or
@@ -312,6 +353,9 @@ def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
     for m in possessive:
         if canonical(m.group("src")):
             out.append(Attribution(m.start("src"), m.end("src"), m.group("src"), None, ""))
+    cite = citations.in_sentence(text, start, end)
+    if cite is not None and not any(a.start <= cite.start < a.end for a in out):
+        out.append(Attribution(cite.start, cite.end, cite.text, None, "", "sentence"))
     out.sort(key=lambda a: a.start)
     dedup: list[Attribution] = []
     for a in out:
@@ -356,8 +400,10 @@ BODY_WORDS = re.compile(
 )
 
 
-def classify(att: Attribution, history, last_source_org: str | None, strip_places=None) -> Attribution:
-    """Fill org and kind: named body → canonical; generic speaker or person → None; back-reference → earlier org."""
+def classify(att: Attribution, history, last_source_org: str | None, strip_places=None,
+             speaker: Attribution | None = None) -> Attribution:
+    """Fill org and kind: named body → canonical; generic speaker or person → None; back-reference → earlier org.
+    speaker is the last attribution before this one: "he", "she" and "they" stand for it."""
     phrase = att.text.strip()
     low = phrase.lower()
     strip_places = strip_places or (lambda text: text)
@@ -368,6 +414,13 @@ def classify(att: Attribution, history, last_source_org: str | None, strip_place
         att.org, att.kind = last_source_org, "backref"
         return att
     lower_desc = all(not w[:1].isupper() or w.lower().endswith("-based") for w in phrase.split()[1:])
+    if PRONOUN.match(low) and speaker is not None and (low != "it" or not history):
+        att.text, att.org, att.kind = speaker.text, speaker.org, speaker.kind  # a pronoun is its antecedent
+        return att
+    title = rx.fullmatch(rf"the\s+(?:[\w-]+\s+)?({speakers.TITLES})", low)
+    if title and speaker is not None and title.group(1) in speaker.text.lower():
+        att.org, att.kind = speaker.org, speaker.kind  # "The Commissioner" after "the County Commissioner said"
+        return att
     if (BACKREF.match(low) and (org or lower_desc)) or PRONOUN.match(low):
         att.org, att.kind = (org or _antecedent(phrase, history)), "backref"
         return att
@@ -382,11 +435,15 @@ def classify(att: Attribution, history, last_source_org: str | None, strip_place
         else:
             att.org, att.kind = None, "generic"
         return att
+    if org:
+        att.org, att.kind = org, "named"  # "an IOM spokesman", "a Britain-based war monitor"
+        return att
+    body = speakers.body_of(phrase, strip_places, DEMONYMS)
+    if body:
+        att.org, att.kind = canonical(body) or body, "named"  # "Kenai Police Chief X", "a spokesman for X"
+        return att
     if INDEFINITE.match(low) and not _proper(phrase, strip_places):
         att.org, att.kind = None, "generic"
-        return att
-    if org:
-        att.org, att.kind = org, "named"
         return att
     words = rx.findall(r"[\w'’.-]+", phrase)
     head = words[-1].lower().strip(".") if words else ""
@@ -410,6 +467,9 @@ def classify(att: Attribution, history, last_source_org: str | None, strip_place
     name = DESCRIPTORS.sub("", phrase)
     name = DESCRIPTORS.sub("", name)
     name = rx.sub(r"^(?:the|a|an)\s+", "", name, flags=re.I).strip(" \"“”")
+    own = rx.match(r"([A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)?)['’]s\s+(?=[A-Z])", name)
+    if own and not strip_places(own.group(1)).strip():
+        name = own.group(1) + " " + name[own.end():]  # "China's National Commission for …"
     att.org, att.kind = (name or phrase), "named"
     return att
 

@@ -6,7 +6,7 @@ import os
 import re
 
 from etl.extract import attribution as attr
-from etl.extract import dates, metrics, rx
+from etl.extract import citations, dates, metrics, rx
 from etl.extract.numbers import Quantity, find_quantities
 from etl.extract.text import Sentence, boilerplate_end, is_date, sentences
 from etl.model import CONTRACT_FIELDS, Document
@@ -86,6 +86,8 @@ class _State:
         self.doc_place = None
         self.countries = set()
         self.rank: dict[str, int] = {}
+        self.cited: list[tuple[tuple[int, int], attr.Attribution]] = []  # paragraph-closing "(OCHA, 3 May)"
+        self.speaker = None  # the last attribution, for "he said"
 
 
 def run(doc: Document, gazetteer) -> list[dict]:
@@ -104,6 +106,8 @@ def run(doc: Document, gazetteer) -> list[dict]:
     for m in matches:
         rank[m.place.country] = rank.get(m.place.country, 0) + 1
     st.rank = rank
+    st.cited = [(c.span, attr.classify(attr.Attribution(c.start, c.end, c.text, None, ""), None, None,
+                                       _is_place(gazetteer))) for c in citations.closing(text)]
     if doc.title and gazetteer is not None:
         tm = gazetteer.find(doc.title)
         if tm:
@@ -180,7 +184,7 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
         if attr.VERB.search(s.text) or attr.ACCORDING.search(s.text):
             atts = attr.find_attributions(text, s.start, s.end)
             for a in atts:
-                attr.classify(a, st.orgs, st.last_source_org, _is_place(gaz))
+                attr.classify(a, st.orgs, st.last_source_org, _is_place(gaz), st.speaker)
             atts = [a for a in atts if a.org or not _only_place(a.text, _is_place(gaz))]
         _update_context(text, s, places, st, atts, gaz)
         if atts:
@@ -192,7 +196,7 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
     atts = attr.find_attributions(text, s.start, s.end)
     is_place = _is_place(gaz)
     for a in atts:
-        attr.classify(a, st.orgs, st.last_source_org, is_place)
+        attr.classify(a, st.orgs, st.last_source_org, is_place, st.speaker)
     atts = [a for a in atts if a.org or not _only_place(a.text, is_place)]
     if s.headline:
         hs = attr.headline_source(s.text)
@@ -237,12 +241,21 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
         carried = None  # a new place: a new report
     if carried is not None and figures and all(m == "population" for _, m, _ in figures):
         carried = None  # how many live somewhere is background, not the source's count
+    if carried is not None and any(carried.end <= span[1] < s.end for span, _ in st.cited):
+        carried = None  # a closing citation ended the paragraph
     if os.environ.get("NOCARRY"):
         carried = None
     when = dates.period(s.text, doc.published) if figures else (None, None)
     flows: dict[str, str] = {}
     for q, metric, noun in figures:
-        a = _nearest(atts, q) if atts else carried
+        a = _nearest(atts, q) if atts else None
+        flags = []
+        if a is None:
+            a = next((c for span, c in st.cited if span[0] <= q.start < span[1]), None) or carried
+            if a is not None:
+                flags.append("carried_source")
+        if a is not None and not a.org and a.kind in ("generic", "person"):
+            flags.append("generic_source")
         place, loc_text = _figure_place(text, s, q, places, atts, gaz, st.rank) if places else (None, None)
         if metric not in flows:
             flows[metric] = dates.stock_or_flow(s.text, metric)
@@ -270,13 +283,15 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
             "period_start": start.isoformat() if start else None, "period_end": end.isoformat() if end else None,
             "stock_or_flow": flow, "evidence": s.text, "char_start": q.start, "char_end": q.end,
         }
+        for flag in flags:
+            fig.setdefault("flags", []).append(flag)
         out.append({k: fig[k] for k in CONTRACT_FIELDS})
     _update_context(text, s, places, st, atts, gaz)
-    if atts:
+    if atts and (out or not all(a.scope == "clause" for a in atts)):
         st.prev_att = atts[-1] if len(atts) == 1 else _nearest(atts, qs[-1]) if qs else atts[-1]
         st.prev_att_admin1 = here_admin1 or ({gaz.codes(st.last_place[0])[1]} if st.last_place else set())
-    elif carried is None:
-        st.prev_att = None
+    elif atts or carried is None or not out:
+        st.prev_att = None  # "…, according to X" about no figure, or a sentence that broke the run
     st.prev_had_figures = bool(out)
     return out
 
@@ -294,6 +309,7 @@ def _update_context(text, s, places, st, atts, gaz):
                     st.orgs.append(inner)
             if rx.search(r"\b(?:sources?|reporter|correspondent)\b", a.text, re.I):
                 st.last_source_org = a.org
+        st.speaker = atts[-1]
     if places:
         got = _sentence_place(text, places, gaz, st.rank)
         if got is not None and (got[0].level > 0 or st.last_place is None):

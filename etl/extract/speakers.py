@@ -1,0 +1,72 @@
+"""The body behind a speaker's title: "a spokesman for X", "X's police chief", "Y, president of X" give X
+(GUIDELINES 4.3). Pure phrase structure; orgs.csv only renames what it knows."""
+
+from __future__ import annotations
+
+import re
+
+from etl.extract import rx
+
+TITLES = (r"spokesm[ae]n|spokeswoman|spokeswomen|spokesperson|spokespeople|official|officials|officer|director|"
+          r"director-general|director\s+general|chief|head|president|chairman|chairwoman|chair|secretary|"
+          r"secretary-general|commissioner|commander|governor|mayor|administrator|coordinator|representative|"
+          r"ambassador|envoy|minister|deputy|manager|superintendent|inspector|sheriff|captain|lieutenant|sergeant|"
+          r"chief\s+executive|ceo|leader|member|source|sources|statement|report|communiqu[eé]|figures|data")
+TITLE = re.compile(rf"\b(?:{TITLES})\b", re.I)
+# "a spokesman for the Red Cross", "an official of X", "a source at X", "Y, president of X"
+TITLE_OF = re.compile(rf"\b(?:{TITLES})\s+(?:of|for|at|with|from|in)\s+(?:the\s+)?(?P<body>[A-Z].*)$", re.I)
+# "Haiti's Ambassador to the US", "Guangdong's police chief"
+PLACE_TITLE = re.compile(rf"(?:^|,\s*)(?:the\s+)?(?P<place>[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){{0,3}})['’]s\s+"
+                         rf"(?:[\w-]+\s+){{0,2}}?(?P<title>{TITLES})\b", re.I)
+STATE_TITLES = re.compile(r"^(?:ambassador|envoy|president|prime\s+minister|minister|government|foreign\s+minister|"
+                          r"vice\s+president|deputy|representative)", re.I)
+# the words before a title name the body: "Kenai Police Chief", "U.S. Forest Service spokesman Rudy Evenson"
+BODY_TITLE = re.compile(rf"^(?:(?:the|a|an)\s+)?(?P<body>[^,]+?)\s+(?:{TITLES})\b", re.I)
+QUALIFIERS = re.compile(r"^(?:(?:local|senior|top|deputy|acting|assistant|zonal|regional|provincial|district|"
+                        r"county|state|national|former|chief|press|public|information|media|a|an|the)\s+)+", re.I)
+SERVICE = re.compile(r"\b(police|fire|sheriff|sheriff's)$", re.I)
+COUNTRY_ABBREV = {"U.S.": "United States", "US": "United States", "U.K.": "United Kingdom", "UK": "United Kingdom",
+                  "U.N.": "United Nations", "UN": "United Nations", "EU": "European Union"}
+
+
+def expand(name: str) -> str:
+    """ "U.S. Forest Service" → "United States Forest Service": a leading country abbreviation written out."""
+    m = rx.match(r"(U\.S\.|US|U\.K\.|UK|U\.N\.|UN|EU)\s+(?=[A-Z])", name)
+    return COUNTRY_ABBREV[m.group(1)] + " " + name[m.end():] if m else name
+
+
+def body_of(phrase: str, strip_places, demonyms=frozenset()) -> str | None:
+    """The named body a titled speaker speaks for, or None when the title names no body."""
+    phrase = phrase.strip(" ,\"“”")
+    m = TITLE_OF.search(phrase)
+    if m:
+        body = rx.sub(r"[,;].*$", "", m.group("body")).strip()
+        body = rx.sub(r"^(?:the\s+)", "", body, flags=re.I)
+        if _named(body, strip_places, demonyms):
+            return expand(body)
+    m = PLACE_TITLE.search(phrase)
+    if m and not strip_places(m.group("place")).strip():
+        place = m.group("place")
+        if STATE_TITLES.match(m.group("title")) or rx.match(r"(?:ambassador|president|prime)",
+                                                              phrase[m.start("title"):], re.I):
+            return f"Government of {place}"
+    m = BODY_TITLE.match(phrase)
+    if m:
+        body = QUALIFIERS.sub("", m.group("body").strip(" ,") + " ").strip()
+        words = body.split()
+        if not words or not any(w[:1].isupper() for w in words):
+            return None
+        if SERVICE.search(body) and words[0][:1].isupper():
+            return expand(rx.sub(r"\b\w+$", lambda w: w.group(0).title(), body) + " Department")
+        if words[-1][:1].isupper() and _named(body, strip_places, demonyms) and len(words) <= 8:
+            return expand(body)
+    return None
+
+
+def _named(body: str, strip_places, demonyms) -> bool:
+    """A capitalised name that is more than a demonym ("Kurdish officials", "the Syrian army" name no body)."""
+    words = rx.findall(r"[\w'’.&-]+", body)
+    if not words or not words[-1][:1].isupper():
+        return False
+    caps = [w for w in words if w[:1].isupper() and w.lower() not in demonyms]
+    return bool(caps) and (len(words) > 1 or bool(strip_places(body).strip()))
