@@ -9,9 +9,10 @@ from etl.extract import rx
 
 MONTHS = (r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|"
           r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?")
-# "(OCHA, 3 May)", "(BNPB)", "(Source: WFP, 12/05/2019)": a name that starts with a capital, then perhaps a date
+# "(OCHA, 3 May)", "(BNPB)": a name that starts with a capital, then perhaps a date ("(Source: X)" is a credit)
 CITATION = re.compile(r"\(\s*(?P<credit>(?i:sources?|photo|credit)\s*:\s*)?"
-                      r"(?P<name>[A-Z][\w.&'’/-]*(?:\s+(?:[A-Z][\w.&'’/-]*|of|for|the|and|on|de|du|des|la|le|del))*)\s*(?:[,;]\s*(?P<date>[^()]{1,30}?))?\s*\)")
+                      r"(?P<name>[A-Z][\w.&'’/-]*(?:\s+(?:[A-Z][\w.&'’/-]*|of|for|the|and|on|de|du|des|la|le|del))*)"
+                      r"\s*(?:[,;]\s*(?P<date>[^()]{1,30}?))?\s*\)")
 DATE_LIKE = re.compile(rf"\d|\b(?:{MONTHS})\b", re.I)
 NOT_A_NAME = re.compile(rf"^(?:{MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|updated|"
                         r"photo|video|file|see|ibid|est|approx|pictured|above|below|left|right|note)\b", re.I)
