@@ -60,6 +60,7 @@ british-based britain-based uk-based london-based activist-run opposition-run st
 observers observer journalists journalist colleague governor mayor commander commanders fighters administration
 emergency services service department directorate command center centre unit units brigade brigades
 documentation coordination committees reports report statement statements spokesmen
+fire county city disaster management forest weather interior affairs commissioner chiefs
 """.split())
 GENERIC_HEADS = set("""
 activists activist sources source officials official residents resident witnesses witness medics medic doctors
@@ -365,6 +366,36 @@ def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
     return dedup
 
 
+def _paren(text: str, pos: int) -> int:
+    """Where the parenthesis around pos opens, or -1 when pos is not inside one."""
+    depth = 0
+    for i in range(pos - 1, max(-1, pos - 300), -1):
+        c = text[i]
+        if c == ")":
+            depth += 1
+        elif c == "(":
+            if depth == 0:
+                return i
+            depth -= 1
+        elif c in ".!?\n" and depth == 0 and text[i + 1:i + 2].isspace():
+            break
+    return -1
+
+
+def nearest(atts: list[Attribution], text: str, start: int, end: int) -> Attribution | None:
+    """The attribution of the figure text[start:end]: a source named inside a parenthesis speaks only for the
+    numbers in it ("killed 40 (the Red Cross says 45)"); a citation closing the sentence covers all of it."""
+    where = _paren(text, start)
+    same = [a for a in atts if a.scope == "sentence" or _paren(text, a.start) == where]
+    if not same:
+        if where < 0:
+            return None
+        same = [a for a in atts if _paren(text, a.start) < 0]
+    if not same:
+        return None
+    return min(same, key=lambda a: min(abs(a.start - end), abs(start - a.end)))
+
+
 GENERIC_MODIFIERS = set("""
 local medical security military civil opposition activist activists state official government regime rebel
 pro-government pro-regime kurdish syrian arab western foreign independent witness witnesses hospital news
@@ -435,12 +466,18 @@ def classify(att: Attribution, history, last_source_org: str | None, strip_place
         else:
             att.org, att.kind = None, "generic"
         return att
+    body = speakers.body_of(phrase, strip_places, DEMONYMS)
+    own = body and canonical(body)
+    if own and body.startswith(speakers.COUNTRY_NAMES) and own == canonical(" ".join(body.split()[:2])):
+        org = own = None  # "U.S. Forest Service spokesman": the country only qualifies the body's name
     if org:
         att.org, att.kind = org, "named"  # "an IOM spokesman", "a Britain-based war monitor"
         return att
-    body = speakers.body_of(phrase, strip_places, DEMONYMS)
     if body:
-        att.org, att.kind = canonical(body) or body, "named"  # "Kenai Police Chief X", "a spokesman for X"
+        att.org, att.kind = own or body, "named"  # "Kenai Police Chief X", "a spokesman for X"
+        return att
+    if speakers.APPOSED_TITLE.search(phrase):
+        att.org, att.kind = None, "person"  # "Jane Doe, director of the town's housing office": no named body
         return att
     if INDEFINITE.match(low) and not _proper(phrase, strip_places):
         att.org, att.kind = None, "generic"

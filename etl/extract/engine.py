@@ -248,7 +248,7 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
     when = dates.period(s.text, doc.published) if figures else (None, None)
     flows: dict[str, str] = {}
     for q, metric, noun in figures:
-        a = _nearest(atts, q) if atts else None
+        a = attr.nearest(atts, text, q.start, q.end) if atts else None
         flags = []
         if a is None:
             a = next((c for span, c in st.cited if span[0] <= q.start < span[1]), None) or carried

@@ -18,6 +18,7 @@ TITLE_OF = re.compile(rf"\b(?:{TITLES})\s+(?:of|for|at|with|from|in)\s+(?:the\s+
 # "Haiti's Ambassador to the US", "Guangdong's police chief"
 PLACE_TITLE = re.compile(rf"(?:^|,\s*)(?:the\s+)?(?P<place>[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){{0,3}})['’]s\s+"
                          rf"(?:[\w-]+\s+){{0,2}}?(?P<title>{TITLES})\b", re.I)
+APPOSED_TITLE = re.compile(rf",\s+(?:(?:a|an|the)\s+)?(?:[\w'’.-]+\s+){{0,3}}?(?:{TITLES})\b", re.I)
 STATE_TITLES = re.compile(r"^(?:ambassador|envoy|president|prime\s+minister|minister|government|foreign\s+minister|"
                           r"vice\s+president|deputy|representative)", re.I)
 # the words before a title name the body: "Kenai Police Chief", "U.S. Forest Service spokesman Rudy Evenson"
@@ -27,6 +28,7 @@ QUALIFIERS = re.compile(r"^(?:(?:local|senior|top|deputy|acting|assistant|zonal|
 SERVICE = re.compile(r"\b(police|fire|sheriff|sheriff's)$", re.I)
 COUNTRY_ABBREV = {"U.S.": "United States", "US": "United States", "U.K.": "United Kingdom", "UK": "United Kingdom",
                   "U.N.": "United Nations", "UN": "United Nations", "EU": "European Union"}
+COUNTRY_NAMES = tuple(f"{name} " for name in COUNTRY_ABBREV.values())
 
 
 def expand(name: str) -> str:
