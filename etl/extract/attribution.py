@@ -223,7 +223,7 @@ def object_after(text: str, start: int, limit: int, loose: bool = False) -> tupl
         m2 = pattern.match(low, mm.end()) if mm else None
         if m2:
             m = m2
-    toks = list(rx.finditer(r"[\w.'’&-]+|[^\w\s]", seg))
+    toks = list(rx.finditer(r"[\w.'’&-]+(?:/[\w.'’&-]+)*|[^\w\s]", seg))
     chosen = []
     stops = {"on", "that", "who", "which", "when", "while", "after", "as", "since", "in", "at", "during", "to",
              "about", "with", "by", "but", "and", "or", "last", "this", "yesterday", "today", "earlier", "late",
@@ -352,7 +352,7 @@ def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
                 out.append(Attribution(got[0], got[0] + len(got[1]), got[1], None, ""))
     possessive = POSSESSIVE.finditer(text, start, end) if rx.search(r"['’]s\b", text[start:end]) else ()
     for m in possessive:
-        if canonical(m.group("src")):
+        if canonical(m.group("src")) or BODY_WORDS.search(m.group("src")):
             out.append(Attribution(m.start("src"), m.end("src"), m.group("src"), None, ""))
     cite = citations.in_sentence(text, start, end)
     if cite is not None and not any(a.start <= cite.start < a.end for a in out):
@@ -426,7 +426,8 @@ BODY_WORDS = re.compile(
     r"court|police|army|forces|radio|website|newspaper|daily|times|post|press|agence|service|services|institute|"
     r"foundation|movement|front|brigade|brigades|corps|administration|governorate|municipality|hospital|monitor|"
     r"coordinators|bureau|board|league|party|initiative|project|mission|cluster|team|helmets|defence|defense|force|"
-    r"guard|navy|marines|police|council|ministry|secretariat|authority|agency|commission|observatory|centre)\b",
+    r"guard|navy|marines|police|council|ministry|secretariat|authority|agency|commission|observatory|centre|"
+    r"headquarters|institution|inspectorate|survey|bank|university|red\s+crescent)\b",
     re.I,
 )
 
@@ -470,6 +471,8 @@ def classify(att: Attribution, history, last_source_org: str | None, strip_place
     own = body and canonical(body)
     if own and body.startswith(speakers.COUNTRY_NAMES) and own == canonical(" ".join(body.split()[:2])):
         org = own = None  # "U.S. Forest Service spokesman": the country only qualifies the body's name
+    if body and (own or body.startswith("Government of ")):
+        org = own or body  # "X, Peru's ambassador to the UN" speaks for Peru
     if org:
         att.org, att.kind = org, "named"  # "an IOM spokesman", "a Britain-based war monitor"
         return att

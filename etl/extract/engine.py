@@ -31,6 +31,9 @@ CLAUSE_BREAK = re.compile(r"[;:()\[\]]|,\s|\sand\s(?!(?:women|children|men|elder
                           r"although|though|whilst|adding)\s|\s[-–—]\s", re.I)
 NEW_TOPIC = re.compile(r"^\W*(?:meanwhile|elsewhere|separately|in\s+other\s+news|on\s+another\s+front|"
                        r"in\s+a\s+separate|in\s+another|also\s+on|earlier|in\s+\w+\s+city|in\s+[A-Z]\w+\s)", re.I)
+BACKGROUND = re.compile(r"^\W*(?:(?:in|by|during|since|until|back\s+in)\s+(?:(?:early|late|mid|[a-z]+)[\s-]+)?"
+                        r"(?:19|20)\d\d\b|(?:last|the\s+previous|the\s+past)\s+(?:year|decade)|previously|"
+                        r"historically|in\s+the\s+past)", re.I)
 WAR_WIDE = re.compile(r"\b(?:war|conflict|uprising|crisis|civil\s+war|since\s+(?:19|20)\d\d|revolution|since\s+then|"
                       r"since\s+the\s+(?:start|beginning|outbreak))\b", re.I)
 PLACE_IN_NAME = re.compile(r"Islamic\s+State\s+(?:in|of)\s+Iraq(?:\s+and\s+(?:the\s+Levant|Syria|al-Sham))?|"
@@ -241,6 +244,8 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
         carried = None  # a new place: a new report
     if carried is not None and figures and all(m == "population" for _, m, _ in figures):
         carried = None  # how many live somewhere is background, not the source's count
+    if carried is not None and BACKGROUND.match(s.text):
+        carried = None  # "In 2019, floods in the same valley killed 40": an earlier event
     if carried is not None and any(carried.end <= span[1] < s.end for span, _ in st.cited):
         carried = None  # a closing citation ended the paragraph
     if os.environ.get("NOCARRY"):

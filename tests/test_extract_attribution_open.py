@@ -1,0 +1,130 @@
+"""Open-world attribution (GUIDELINES 4): sources found from the structure of the sentence, not from a list."""
+
+import pytest
+
+from etl.extract import extract
+from etl.model import Document
+
+
+def who(text):
+    return [(f["value"], f["claimed_by"], f["claimed_by_org"]) for f in extract(Document("t", text))]
+
+
+@pytest.mark.parametrize("text,claimed_by,org", [
+    # reporting verb before and after the clause, inversion, "according to": a body no table knows
+    ("The Karoo Valley Water Board said 40 families were evacuated.",
+     "The Karoo Valley Water Board", "Karoo Valley Water Board"),
+    ("Some 40 families were evacuated, the Karoo Valley Water Board said.",
+     "the Karoo Valley Water Board", "Karoo Valley Water Board"),
+    ("Some 40 families were evacuated, said the Karoo Valley Water Board.",
+     "the Karoo Valley Water Board", "Karoo Valley Water Board"),
+    ("About 40 houses were destroyed, according to the Karoo Valley Water Board.",
+     "the Karoo Valley Water Board", "Karoo Valley Water Board"),
+    # possessives
+    ("The Karoo Valley Water Board's figures show 40 people were displaced.",
+     "The Karoo Valley Water Board", "Karoo Valley Water Board"),
+    ("OCHA's figures show 40 people were displaced.", "OCHA", "OCHA"),
+    # titles give their body
+    ("An IOM spokesman said 40 people fled the fighting.", "An IOM spokesman",
+     "International Organization for Migration"),
+    ("Dorland Police Chief Mary Oaks said 40 people died in the fire.", "Dorland Police Chief Mary Oaks",
+     "Dorland Police Department"),
+    ("Forty people died in the fire, said Jane Mbeki, president of the Lowveld Farmers Union.",
+     "Jane Mbeki, president of the Lowveld Farmers Union", "Lowveld Farmers Union"),
+    ("At least 40 people have died, according to Tomas Ruiz, Peru's ambassador to the UN.",
+     "Tomas Ruiz, Peru's ambassador to the UN", "Government of Peru"),
+    # an alias after its article; an unknown body keeps its own full name
+    ("Fighting killed 40 civilians, a Britain-based war monitor said.", "a Britain-based war monitor",
+     "Syrian Observatory for Human Rights"),
+    ("The Zembla Disaster Relief Commission said 40 houses collapsed.", "The Zembla Disaster Relief Commission",
+     "Zembla Disaster Relief Commission"),
+    ("Rivers rose overnight, China's National Flood Control Headquarters said on Monday, and 40 people drowned.",
+     "China's National Flood Control Headquarters", "China National Flood Control Headquarters"),
+    ("Some 40 families were displaced, the Ministry of Water, Energy and Irrigation said Monday.",
+     "the Ministry of Water, Energy and Irrigation", "Ministry of Water, Energy and Irrigation"),
+    # a citation in parentheses that closes its sentence
+    ("Floods displaced 40 people in the valley (OCHA, 3 May).", "OCHA", "OCHA"),
+    ("Floods displaced 40 people in the valley (BNPB).", "BNPB", "BNPB"),
+])
+def test_source_from_sentence_structure(text, claimed_by, org):
+    assert who(text) == [(40, claimed_by, org)]
+
+
+@pytest.mark.parametrize("text,claimed_by", [
+    ("According to national/regional disaster authorities, 40 houses were destroyed.",
+     "national/regional disaster authorities"),
+    ("Local officials said 40 houses collapsed.", "Local officials"),
+    ("Forty people died, said Ana Ruiz, director of the town's housing office.",
+     "Ana Ruiz, director of the town's housing office"),
+])
+def test_generic_speakers_have_no_org(text, claimed_by):
+    assert who(text) == [(40, claimed_by, None)]
+
+
+def test_a_source_in_parentheses_speaks_only_for_its_own_number():
+    assert who("The blast killed 40 people (the Zembla Aid Society says 45 died).") == [
+        (40, None, None), (45, "the Zembla Aid Society", "Zembla Aid Society")]
+
+
+def test_citation_after_a_paragraph_closes_its_figures_only():
+    text = ("Floods displaced 2,000 people in the north. Another 15 people died.  (OCHA, 3 May)\n\n"
+            "In the south, 300 homes were destroyed.")
+    assert who(text) == [(2000, "OCHA", "OCHA"), (15, "OCHA", "OCHA"), (300, None, None)]
+
+
+def test_citations_close_their_own_paragraphs_in_flattened_text():
+    text = ("Floods displaced 2,000 people. (OCHA, 3 May)  In June, storms displaced 700 more. "
+            "(Zembla Aid Society, 30 June)")
+    assert who(text) == [(2000, "OCHA", "OCHA"), (700, "Zembla Aid Society", "Zembla Aid Society")]
+
+
+@pytest.mark.parametrize("text", [
+    "NAIROBI (Reuters) - Floods killed 40 people in the west of the country.",
+    "Floods killed 40 people in the west of the country.  (AP)",
+    "Floods killed 40 people in the west of the country.\n\nSource: Daily Gazette",
+    "Floods killed 40 people in the west of the country. (Source: Daily Gazette)",
+])
+def test_bylines_datelines_and_credits_are_no_claim(text):
+    assert who(text) == [(40, None, None)]
+
+
+def test_pronouns_take_their_antecedent():
+    text = 'The Zembla Relief Commission said the river rose. "About 300 homes were destroyed," it said.'
+    assert who(text)[0][2] == "Zembla Relief Commission"
+    text = 'Mayor Ana Ruiz said the river rose. "About 300 homes were destroyed," she said.'
+    assert who(text) == [(300, "Mayor Ana Ruiz", None)]
+
+
+def test_expletive_it_is_no_speaker():
+    assert who("It was reported that 300 homes were destroyed.") == [(300, None, None)]
+
+
+def test_source_carries_to_the_continuing_sentence():
+    assert who("Floods killed 12 people, the Zembla Water Board said. Another 30 are missing.") == [
+        (12, "the Zembla Water Board", "Zembla Water Board"), (30, "the Zembla Water Board", "Zembla Water Board")]
+
+
+@pytest.mark.parametrize("second", [
+    "In 2019, floods in the same valley killed 40 people.",          # background on an earlier event
+    "Meanwhile, in the capital, 40 people were injured.",             # a new topic
+    "The river burst its banks on Monday. Another 40 are missing.",  # a sentence that broke the run
+])
+def test_carry_stops(second):
+    got = who("Floods killed 12 people, the Zembla Water Board said. " + second)
+    assert got[0][2] == "Zembla Water Board" and got[-1] == (40, None, None)
+
+
+def test_carry_stops_at_a_new_source():
+    got = who("Floods killed 12 people, the Zembla Water Board said. Another 40 are missing, police said.")
+    assert got[-1] == (40, "police", None)
+
+
+def test_according_to_about_no_figure_is_not_carried():
+    got = who("About 40 mm of rain fell overnight, according to the Zembla Weather Office. "
+              "Some 300 people were evacuated.")
+    assert got == [(300, None, None)]
+
+
+def test_a_source_never_reaches_backwards():
+    assert who("Thousands of people were evacuated. Officials said 40 people died.") == [
+        (2000, None, None), (40, "Officials", None)]
