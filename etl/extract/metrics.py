@@ -55,7 +55,8 @@ AFTER = [
                           r"totally\s+destroyed|destruid\w*|d[ée]truit\w*|burned\s+down|burnt\s+down|levelled|leveled"),
     ("damaged_housing", r"(?:had|have|saw)\s+their\s+(?:homes|houses)\s+(?:\w+\s+)?damaged|damaged|"
                         r"partially\s+destroyed|partly\s+destroyed|da[ñn]ad\w*|endommag\w*|inundad\w*|"
-                        r"flooded|con\s+da[ñn\ufffd]os|inundated|afectad[ao]s\s+parcialmente"),
+                        r"flooded|con\s+da[ñn\ufffd]os|inundated|afectad[ao]s\s+parcialmente|submerged|"
+                        r"under\s+water|engulfed"),
     ("population", r"inhabitants|(?:live|lives|living|reside|residing)\s+in|besieged\s+(?:by|in)|"
                    r"(?:are|were|remain|remained|being)\s+besieged|"
                    r"under\s+(?:effective\s+)?siege"),
@@ -80,7 +81,8 @@ BEFORE = [
     ("returned", r"return\s+of|returns\s+of|returnees|returning\s+refugees"),
     ("affecting", r"affecting|affected|affects|affect"),
     ("destroyed_housing", r"destroying|destroyed|destruction\s+of|razing|flattening|washing\s+away|buried|burying"),
-    ("damaged_housing", r"damaging|damaged|damage\s+to"),
+    ("damaged_housing", r"damaging|damaged|damage\s+to|inundated|inundating|flooded|flooding|submerged|"
+                        r"submerging|ripped\s+off\s+(?:the\s+)?roofs\s+of"),
     ("population", r"home\s+to|population\s+(?:of|was|is|stood\s+at|reached|had\s+been|has\s+been)|populated\s+by|"
                    r"inhabited\s+by|hosts|hosting|siege\s+of|besieging|"
                    r"putting"),
@@ -126,6 +128,7 @@ prefectures prefecture counties county municipalities municipality states depart
 parishes parish wards ward localities locality communities subdistricts sub-districts townships township islands
 hectopascals hpa millibars mb knots kph mph km/h magnitude richter runs trains vessels boats ships hectares rai
 calls messages tweets posts visits flights ambulances breaches violations views comments shares likes
+trees latrines toilets structures outbuildings volunteers personnel crops livestock cattle goats sheep
 """.split()) - {"members?", "tents?"}
 SUBGROUP = re.compile(r"(?:including|among\s+them|among\s+whom|of\s+whom|of\s+them|amongst\s+them|incl\.)\s+$", re.I)
 AUX = set("""
