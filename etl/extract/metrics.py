@@ -81,7 +81,7 @@ BEFORE = [
     ("returned", r"return\s+of|returns\s+of|returnees|returning\s+refugees"),
     ("affecting", r"affecting|affected|affects|affect"),
     ("destroyed_housing", r"destroying|destroyed|destruction\s+of|razing|flattening|washing\s+away|buried|burying"),
-    ("damaged_housing", r"damaging|damaged|damage\s+to|inundated|inundating|flooded|flooding|submerged|"
+    ("damaged_housing", r"damaging|damaged|damage\s+to|inundated|inundating|submerged|"
                         r"submerging|ripped\s+off\s+(?:the\s+)?roofs\s+of"),
     ("population", r"home\s+to|population\s+(?:of|was|is|stood\s+at|reached|had\s+been|has\s+been)|populated\s+by|"
                    r"inhabited\s+by|hosts|hosting|siege\s+of|besieging|"
