@@ -128,3 +128,29 @@ def test_according_to_about_no_figure_is_not_carried():
 def test_a_source_never_reaches_backwards():
     assert who("Thousands of people were evacuated. Officials said 40 people died.") == [
         (2000, None, None), (40, "Officials", None)]
+
+
+@pytest.mark.parametrize("text,org", [
+    ("According to figures gathered by the Zembla Relief Agency, 40 families were evacuated.",
+     "Zembla Relief Agency"),
+    ("Based on the latest ZRA report, 40 families were evacuated.", "ZRA"),
+    ("The Governor of Aceh said 40 families were evacuated.", "Government of Aceh"),
+    ("The Kyushu Harbour Company said 40 families were evacuated.", "Kyushu Harbour Company"),
+])
+def test_the_body_behind_a_document_or_an_office(text, org):
+    assert who(text)[0][0] == 40 and who(text)[0][2] == org
+
+
+@pytest.mark.parametrize("text", [
+    "According to records, 40 families were evacuated.",
+    "As per latest from the field, 40 families were evacuated.",
+    "Later reports suggest that 40 families were evacuated.",
+    "Station Manager Tom Reyes said 40 families were evacuated.",
+])
+def test_words_that_name_no_body_give_no_org(text):
+    assert who(text)[0][0] == 40 and who(text)[0][2] is None
+
+
+def test_claimed_lives_is_no_report():
+    assert who("Typhoon Zora has claimed 40 lives, the Zembla Relief Agency said.") == [
+        (40, "the Zembla Relief Agency", "Zembla Relief Agency")]

@@ -20,14 +20,15 @@ VERBS = (r"said|says|say|told|tells|reported|reports|report|estimated|estimates|
          r"said in a statement|said in a report|reported that|said that|reporting|saying|estimating|published|"
          r"has published|have published|tallied|listed|put the number")
 VERB = re.compile(rf"\b(?:{VERBS})\b")
-ACCORDING = re.compile(r"\b(?:according\s+to|citing|quoting|as\s+reported\s+by|reported\s+by|per|data\s+from|"
+ACCORDING = re.compile(r"\b(?:according\s+to|citing|quoting|as\s+reported\s+by|reported\s+by|per(?!\s+cent)|"
+                       r"data\s+from|based\s+on|"
                        r"(?:identified|recorded|registered|counted|verified|documented)\s+by|"
                        r"(?:identifi|recens|enregistr|registrad|contabilizad)\S*\s+(?:par|por)(?:\s+(?:la|le|les|el|los))?|"
                        r"figures\s+from|statistics\s+from|estimates\s+from|said\s+by|by\s+the\s+count\s+of|"
                        r"seg[uú]n|selon|d'apr[eè]s)\s+", re.I)
 LOOSE_STOP = set("""
 has have had is are was were will would said says say killed displaced fled reported estimated there here which
-who that where when died en dans in on during from since
+who that where when died en dans in on during from since between across until through following amid among within
 over about around more nearly almost least up hundreds thousands dozens millions scores
 tens several one two three four five six seven eight nine ten eleven twelve twenty thirty forty fifty hundred
 """.split())
@@ -39,7 +40,7 @@ tonight late early
 """.split())
 SENTENCE_ADVERBS = set("""
 later earlier meanwhile also separately however but and yesterday today tonight monday tuesday wednesday thursday
-friday saturday sunday wednesdays thursdays in on at last this
+friday saturday sunday wednesdays thursdays in on at last this updated
 """.split())
 AUX_BEFORE = re.compile(r"(?:\s+(?:has|have|had|also|previously|earlier|later|reportedly|further|again|separately|"
                         r"itself|is|are|was|were|had\s+previously|has\s+also|have\s+also|also\s+has|yesterday|"
@@ -60,8 +61,10 @@ british-based britain-based uk-based london-based activist-run opposition-run st
 observers observer journalists journalist colleague governor mayor commander commanders fighters administration
 emergency services service department directorate command center centre unit units brigade brigades
 documentation coordination committees reports report statement statements spokesmen
-fire county city disaster management forest weather interior affairs commissioner chiefs
 """.split())
+# lowercase words that may sit inside a speaker's phrase ("San Bernardino County fire spokesman") without making
+# it generic (so not in NP_WORDS, which _proper() discounts)
+PHRASE_WORDS = NP_WORDS | set("fire county city disaster management forest weather interior affairs chiefs".split())
 GENERIC_HEADS = set("""
 activists activist sources source officials official residents resident witnesses witness medics medic doctors
 doctor rescuers rescue workers worker authorities authority monitor ngo reports report media critics opposition
@@ -71,7 +74,7 @@ teams team members member officer officers spokesman spokesperson spokeswoman ag
 """.split())
 BACKREF = re.compile(r"^(?:the|this|that)\s+(?:[\w-]+\s+){0,3}?(?:monitor|observatory|group|organi[sz]ation|agency|"
                      r"ngo|network|committee|body|centre|center|ministry|office|channel|coalition|watchdog|story|"
-                     r"report|tv|television|station|outlet|newspaper|paper|website|broadcaster|"
+                     r"report|tv|television|station|outlet|newspaper|paper|website|broadcaster|statement|"
                      r"news\s+agency)$", re.I)
 SOURCE_BACKREF = re.compile(r"^(?:the|this|that|same)\s+(?:same\s+)?(?:source|sources|reporter|correspondent)$", re.I)
 PRONOUN = re.compile(r"^(?:it|they|he|she)$", re.I)
@@ -162,7 +165,8 @@ def subject_before(text: str, end: int, floor: int = 0) -> tuple[int, str] | Non
             continue  # "the Ministry of Water, Energy and Irrigation said"
         if not w[0].isalnum():
             break
-        if w[0].isupper() or lw in NP_WORDS or lw.endswith("-based") or lw in DEMONYMS or rx.fullmatch(r"[A-Z.]+", w) \
+        if w[0].isupper() or lw in PHRASE_WORDS or lw.endswith("-based") or lw in DEMONYMS or \
+                rx.fullmatch(r"[A-Z.]+", w) \
                 or NAME_PARTICLE.fullmatch(w):
             chosen.append(m)
             if len(chosen) >= 12:
@@ -253,7 +257,7 @@ def object_after(text: str, start: int, limit: int, loose: bool = False) -> tupl
             break
         if loose and chosen and (lw in LOOSE_STOP or w[0].isdigit()):
             break
-        if w[0].isupper() or lw in NP_WORDS or lw.endswith("-based") or lw in DEMONYMS or lw in ("its", "their") \
+        if w[0].isupper() or lw in PHRASE_WORDS or lw.endswith("-based") or lw in DEMONYMS or lw in ("its", "their") \
                 or (loose and w[0].isalpha() and len(chosen) < 8):
             chosen.append(t)
             if len(chosen) >= 14:
@@ -271,6 +275,21 @@ def object_after(text: str, start: int, limit: int, loose: bool = False) -> tupl
     return s, phrase
 
 
+NOT_REPORTING = re.compile(r"\s+(?:the\s+|some\s+|at\s+least\s+|more\s+than\s+)?(?:[\w,.-]+\s+)?(?:lives|victims)\b",
+                           re.I)
+NOUN_BEFORE = re.compile(r"\b(?:(?i:the|a|an|its|their|his|her|later|latest|initial|early|earlier|first|new|recent|"
+                         r"preliminary|unconfirmed|official|media|press|news|local|some|other|several)|[A-Z]{2,}|"
+                         r"[A-Z][a-z]+['’]s)\s+(?:[A-Z][\w-]*\s+)?$")
+# "according to data gathered by IOM", "according to figures from the ministry": the body behind the document
+DOC_BY = re.compile(r"(?:(?:the|a|an)\s+)?(?:(?:latest|new|recent|official|initial|preliminary|updated|final)\s+)*"
+                    r"(?:data|figures|statistics|estimates?|reports?|records|recommendations|information|numbers|"
+                    r"statement|assessment|tally|count)\s+(?:\w+\s+)?(?:by|from|of)\s+", re.I)
+NO_SPEAKER = re.compile(r"^(?:(?:the|a|an)\s+)?(?:(?:latest|new|recent|official|initial|preliminary|updated|final|"
+                        r"available|current)\s+)*(?:latest|data|figures|statistics|estimates?|records|numbers|"
+                        r"information|the\s+field)$", re.I)
+DOC_AFTER_NAME = re.compile(r"(?P<name>(?:(?:the|a|an)\s+)?(?:[\w.&'’-]+\s+)*?(?-i:[A-Z])[\w.&'’-]*)(?:['’]s)?\s+"
+                            r"(?:report|reports|figures|data|statement|estimates?|statistics|tally|count|"
+                            r"assessment|update|bulletin)", re.I)
 CLAUSE_VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|can|could|that|which|who|when|while)\b|\d",
                          re.I)
 APPOSITION = re.compile(rf",\s+(?P<app>(?:(?:a|an|the)\s+)?(?:[A-Z][\w.-]*['’]s\s+)?(?:[\w.'’-]+\s+){{0,3}}?"
@@ -300,11 +319,18 @@ def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
     """Attributions inside text[start:end]; org/kind are classified later by classify()."""
     out: list[Attribution] = []
     for m in ACCORDING.finditer(text, start, end):
-        got = object_after(text, m.end(), end, loose=True)
+        doc = DOC_BY.match(text, m.end(), end)
+        got = object_after(text, doc.end() if doc else m.end(), end, loose=True)
+        if got and NO_SPEAKER.match(got[1]):
+            continue  # "according to records", "as per latest": no speaker (GUIDELINES 4.3)
         if got:
             got = _with_apposition(text, got, end)
             out.append(Attribution(got[0], got[0] + len(got[1]), got[1], None, "", "clause"))
     for m in VERB.finditer(text, start, end):
+        if NOT_REPORTING.match(text, m.end(), end) and m.group(0).lower().startswith("claim") or \
+                NOUN_BEFORE.search(text, max(start, m.start() - 30), m.start()) and \
+                m.group(0).lower() in ("reports", "report", "estimates", "estimate", "claims", "figures", "statement"):
+            continue  # "Typhoon X has claimed 13 lives", "Later reports suggest", "the MKN report"
         verb_start = m.start()
         aux = AUX_BEFORE.search(text, max(start, verb_start - 40), verb_start)
         if aux:
@@ -427,7 +453,7 @@ BODY_WORDS = re.compile(
     r"foundation|movement|front|brigade|brigades|corps|administration|governorate|municipality|hospital|monitor|"
     r"coordinators|bureau|board|league|party|initiative|project|mission|cluster|team|helmets|defence|defense|force|"
     r"guard|navy|marines|police|council|ministry|secretariat|authority|agency|commission|observatory|centre|"
-    r"headquarters|institution|inspectorate|survey|bank|university|red\s+crescent)\b",
+    r"headquarters|institution|inspectorate|survey|bank|university|red\s+crescent|company|corporation|division)\b",
     re.I,
 )
 
@@ -439,6 +465,12 @@ def classify(att: Attribution, history, last_source_org: str | None, strip_place
     phrase = att.text.strip()
     low = phrase.lower()
     strip_places = strip_places or (lambda text: text)
+    doc = DOC_AFTER_NAME.fullmatch(phrase)
+    if doc:  # "the MKN report", "SINAPRED figures": the body that wrote it
+        inner = classify(Attribution(att.start, att.end, doc.group("name"), None, ""), history, last_source_org,
+                         strip_places, speaker)
+        att.org, att.kind = inner.org, inner.kind
+        return att
     if isinstance(history, str) or history is None:
         history = [history] if history else []
     org = canonical(phrase)

@@ -20,7 +20,7 @@ PLACE_TITLE = re.compile(rf"(?:^|,\s*)(?:the\s+)?(?P<place>[A-Z][\w.-]*(?:\s+[A-
                          rf"(?:[\w-]+\s+){{0,2}}?(?P<title>{TITLES})\b", re.I)
 APPOSED_TITLE = re.compile(rf",\s+(?:(?:a|an|the)\s+)?(?:[\w'’.-]+\s+){{0,3}}?(?:{TITLES})\b", re.I)
 STATE_TITLES = re.compile(r"^(?:ambassador|envoy|president|prime\s+minister|minister|government|foreign\s+minister|"
-                          r"vice\s+president|deputy|representative)", re.I)
+                          r"vice\s+president|deputy|representative|governor|mayor)", re.I)
 # the words before a title name the body: "Kenai Police Chief", "U.S. Forest Service spokesman Rudy Evenson"
 BODY_TITLE = re.compile(rf"^(?:(?:the|a|an)\s+)?(?P<body>[^,]+?)\s+(?:{TITLES})\b", re.I)
 QUALIFIERS = re.compile(r"^(?:(?:local|senior|top|deputy|acting|assistant|zonal|regional|provincial|district|"
@@ -44,6 +44,8 @@ def body_of(phrase: str, strip_places, demonyms=frozenset()) -> str | None:
     if m:
         body = rx.sub(r"[,;].*$", "", m.group("body")).strip()
         body = rx.sub(r"^(?:the\s+)", "", body, flags=re.I)
+        if not strip_places(body).strip() and STATE_TITLES.match(m.group(0)):
+            return f"Government of {body}"  # "the Governor of Aceh", "the mayor of Kuching"
         if _named(body, strip_places, demonyms):
             return expand(body)
     m = PLACE_TITLE.search(phrase)
@@ -60,6 +62,8 @@ def body_of(phrase: str, strip_places, demonyms=frozenset()) -> str | None:
             return None
         if SERVICE.search(body) and words[0][:1].isupper():
             return expand(rx.sub(r"\b\w+$", lambda w: w.group(0).title(), body) + " Department")
+        if len(words) == 1 and not rx.fullmatch(r"[A-Z][A-Z.&-]+", body):
+            return None  # "Station Manager X": one capitalised word is no body's name
         if words[-1][:1].isupper() and _named(body, strip_places, demonyms) and len(words) <= 8:
             return expand(body)
     return None
