@@ -287,7 +287,9 @@ DOC_BY = re.compile(r"(?:(?:the|a|an)\s+)?(?:(?:latest|new|recent|official|initi
 NO_SPEAKER = re.compile(r"^(?:(?:the|a|an)\s+)?(?:(?:latest|new|recent|official|initial|preliminary|updated|final|"
                         r"available|current)\s+)*(?:latest|data|figures|statistics|estimates?|records|numbers|"
                         r"information|the\s+field)$", re.I)
-DOC_AFTER_NAME = re.compile(r"(?P<name>(?:(?:the|a|an)\s+)?(?:[\w.&'’-]+\s+)*?(?-i:[A-Z])[\w.&'’-]*)(?:['’]s)?\s+"
+DOC_AFTER_NAME = re.compile(r"(?:(?:the|a|an)\s+)?(?:(?:latest|new|recent|official|initial|preliminary|updated|"
+                            r"final|first|last)\s+)*"
+                            r"(?P<name>(?:[\w.&'’-]+\s+)*?(?-i:[A-Z])[\w.&'’-]*)(?:['’]s)?\s+"
                             r"(?:report|reports|figures|data|statement|estimates?|statistics|tally|count|"
                             r"assessment|update|bulletin)", re.I)
 CLAUSE_VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|can|could|that|which|who|when|while)\b|\d",
