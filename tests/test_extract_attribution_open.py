@@ -154,3 +154,30 @@ def test_words_that_name_no_body_give_no_org(text):
 def test_claimed_lives_is_no_report():
     assert who("Typhoon Zora has claimed 40 lives, the Zembla Relief Agency said.") == [
         (40, "the Zembla Relief Agency", "Zembla Relief Agency")]
+
+
+def test_carry_stops_at_a_breakdown_of_the_publishers_own_count():
+    text = ("Floods have killed 25 people across the south. The Zembla Relief Agency said 2,000 people were "
+            "evacuated. Ten people died in Alba and 15 people died in Brea.")
+    assert who(text) == [(25, None, None), (2000, "The Zembla Relief Agency", "Zembla Relief Agency"),
+                         (10, None, None), (15, None, None)]
+
+
+def test_carry_goes_on_to_a_new_kind_of_count_of_the_same_report():
+    text = "The Zembla Relief Agency said 2,000 people were evacuated. The storm also destroyed 40 homes."
+    assert who(text)[-1] == (40, "The Zembla Relief Agency", "Zembla Relief Agency")
+
+
+@pytest.mark.parametrize("text,org", [
+    # a ministry without its country takes the document's, written as the guidelines write it
+    ("A Defense Ministry statement said 40 people died near Nis, in Serbia.", "Serbian Ministry of Defence"),
+    ("The Ministry of Water and Energy said 40 families fled in Oromia, Ethiopia.",
+     "Ethiopian Ministry of Water and Energy"),
+    ("The Taiwanese government said 40 people died in Taipei.", "Government of Taiwan"),
+    # an alias of one country's body does not name another country's
+    ("India's National Disaster Management Authority said 40 people died in Assam.",
+     "India National Disaster Management Authority"),
+    ("The Health Ministry said 40 people died in Kabul, Afghanistan.", "Afghan Ministry of Health"),
+])
+def test_national_bodies_take_their_country(text, org):
+    assert who(text)[0][0] == 40 and who(text)[0][2] == org

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from etl.extract import citations, rx, speakers
+from etl.extract import citations, nations, rx, speakers
 
 ORGS = Path(__file__).with_name("orgs.csv")
 VERBS = (r"said|says|say|told|tells|reported|reports|report|estimated|estimates|estimate|documented|claims|"
@@ -116,6 +116,34 @@ def org_table() -> tuple[dict[str, str], re.Pattern]:
     return table, pattern
 
 
+# words of an alias that names no one body by itself ("Health Ministry", "civil defence", "State TV")
+COMMON_ALIAS_WORDS = set("""
+the of for and health interior ministry civil defence defense state news agency tv television media national disaster
+disasters management authority official army government police command foreign affairs migration displacement
+response force red crescent cross office department fire service services emergency general directorate council
+commission board coordination committee local network reporter correspondent spokesman organization organisation
+centre center mitigation relief rescue protection risk reduction meteorological agency
+""".split())
+
+
+@functools.lru_cache(maxsize=1)
+def org_countries() -> tuple[dict[str, str], set[str]]:
+    """canonical → ISO3 of a national body (orgs.csv `country`); the aliases too common to name it abroad."""
+    countries: dict[str, str] = {}
+    common: set[str] = set()
+    with open(ORGS, encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            iso3 = (row.get("country") or "").strip()
+            if not iso3:
+                continue
+            countries[row["canonical"].strip()] = iso3
+            for alias in [row["canonical"]] + row["aliases"].split("|"):
+                words = alias.split()
+                if words and all(w.lower() in COMMON_ALIAS_WORDS and not (w.isupper() and len(w) > 1) for w in words):
+                    common.add(_norm(alias))
+    return countries, common
+
+
 def _norm(s: str) -> str:
     s = s.lower().replace("’", "'").replace("\ufffd", "'")
     s = rx.sub(r"\s+", " ", s).strip()
@@ -124,14 +152,18 @@ def _norm(s: str) -> str:
     return s
 
 
-def canonical(text: str) -> str | None:
-    """The canonical organisation named in text (longest alias), or None."""
+def canonical(text: str, country: str | None = None) -> str | None:
+    """The canonical organisation named in text (longest alias), or None. A national body's alias does not
+    apply when the text names another country ("Cuba's state news agency"), nor, for a common alias such as
+    "Health Ministry", when the document is about another country."""
     if not text:
         return None
     table, pattern = org_table()
     text = rx.sub(r"[\"“”]", "", text)
     low = text.lower().replace("’", "'").replace("\ufffd", "'")
     best = None
+    homes, common = org_countries()
+    named = nations.named_country(text) if homes else None
     for m in pattern.finditer(low):
         alias = m.group(0)
         if alias not in table:
@@ -144,6 +176,9 @@ def canonical(text: str) -> str | None:
         if len(alias) <= 4 and bare.isalpha() and not bare.isupper() and \
                 not (len(bare) == 4 and bare.istitle() and alias not in ("care", "reach", "fars", "orient")):
             continue  # "who", "un", "is" are words; "Sana" (Reuters' spelling of SANA) is not
+        home = homes.get(table[alias])
+        if home and ((named and named != home) or (not named and country and country != home and alias in common)):
+            continue
         if best is None or len(alias) > len(best):
             best = alias
     return table[best] if best else None
@@ -461,21 +496,22 @@ BODY_WORDS = re.compile(
 
 
 def classify(att: Attribution, history, last_source_org: str | None, strip_places=None,
-             speaker: Attribution | None = None) -> Attribution:
+             speaker: Attribution | None = None, country: str | None = None) -> Attribution:
     """Fill org and kind: named body → canonical; generic speaker or person → None; back-reference → earlier org.
-    speaker is the last attribution before this one: "he", "she" and "they" stand for it."""
+    speaker is the last attribution before this one: "he", "she" and "they" stand for it; country is the
+    document's (ISO3), for names that need it ("the Health Ministry")."""
     phrase = att.text.strip()
     low = phrase.lower()
     strip_places = strip_places or (lambda text: text)
     doc = DOC_AFTER_NAME.fullmatch(phrase)
     if doc:  # "the MKN report", "SINAPRED figures": the body that wrote it
         inner = classify(Attribution(att.start, att.end, doc.group("name"), None, ""), history, last_source_org,
-                         strip_places, speaker)
+                         strip_places, speaker, country)
         att.org, att.kind = inner.org, inner.kind
         return att
     if isinstance(history, str) or history is None:
         history = [history] if history else []
-    org = canonical(phrase)
+    org = canonical(phrase, country)
     if SOURCE_BACKREF.match(low):
         att.org, att.kind = last_source_org, "backref"
         return att
@@ -512,6 +548,11 @@ def classify(att: Attribution, history, last_source_org: str | None, strip_place
         return att
     if body:
         att.org, att.kind = own or body, "named"  # "Kenai Police Chief X", "a spokesman for X"
+        return att
+    built = nations.government(phrase) or \
+        (nations.ministry(phrase, country) if rx.search(r"\bminist(?:ry|er)\b", phrase, re.I) else None)
+    if built:  # "the Taiwanese government", "the Defense Ministry" in a story about Serbia
+        att.org, att.kind = canonical(built) or built, "named"
         return att
     if speakers.APPOSED_TITLE.search(phrase):
         att.org, att.kind = None, "person"  # "Jane Doe, director of the town's housing office": no named body

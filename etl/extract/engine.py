@@ -31,6 +31,9 @@ CLAUSE_BREAK = re.compile(r"[;:()\[\]]|,\s|\sand\s(?!(?:women|children|men|elder
                           r"although|though|whilst|adding)\s|\s[-–—]\s", re.I)
 NEW_TOPIC = re.compile(r"^\W*(?:meanwhile|elsewhere|separately|in\s+other\s+news|on\s+another\s+front|"
                        r"in\s+a\s+separate|in\s+another|also\s+on|earlier|in\s+\w+\s+city|in\s+[A-Z]\w+\s)", re.I)
+KIND_OF = {**dict.fromkeys(("displaced", "evacuated", "refugees", "returned", "homeless", "sheltered"), "moved"),
+           **dict.fromkeys(("killed", "injured", "casualties", "missing"), "casualties"),
+           **dict.fromkeys(("destroyed_housing", "damaged_housing"), "housing")}
 BACKGROUND = re.compile(r"^\W*(?:(?:in|by|during|since|until|back\s+in)\s+(?:(?:early|late|mid|[a-z]+)[\s-]+)?"
                         r"(?:19|20)\d\d\b|(?:last|the\s+previous|the\s+past)\s+(?:year|decade)|previously|"
                         r"historically|in\s+the\s+past)", re.I)
@@ -91,6 +94,9 @@ class _State:
         self.rank: dict[str, int] = {}
         self.cited: list[tuple[tuple[int, int], attr.Attribution]] = []  # paragraph-closing "(OCHA, 3 May)"
         self.speaker = None  # the last attribution, for "he said"
+        self.country = None  # the country the document names most, for "the Health Ministry"
+        self.prev_kinds: set[str] = set()  # what the attributed sentence counted (people moved, casualties, homes)
+        self.own_kinds: set[str] = set()  # what the publisher counted with no source
 
 
 def run(doc: Document, gazetteer) -> list[dict]:
@@ -109,8 +115,9 @@ def run(doc: Document, gazetteer) -> list[dict]:
     for m in matches:
         rank[m.place.country] = rank.get(m.place.country, 0) + 1
     st.rank = rank
+    st.country = max(rank, key=rank.get) if rank else None
     st.cited = [(c.span, attr.classify(attr.Attribution(c.start, c.end, c.text, None, ""), None, None,
-                                       _is_place(gazetteer))) for c in citations.closing(text)]
+                                       _is_place(gazetteer), None, st.country)) for c in citations.closing(text)]
     if doc.title and gazetteer is not None:
         tm = gazetteer.find(doc.title)
         if tm:
@@ -187,7 +194,7 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
         if attr.VERB.search(s.text) or attr.ACCORDING.search(s.text):
             atts = attr.find_attributions(text, s.start, s.end)
             for a in atts:
-                attr.classify(a, st.orgs, st.last_source_org, _is_place(gaz), st.speaker)
+                attr.classify(a, st.orgs, st.last_source_org, _is_place(gaz), st.speaker, st.country)
             atts = [a for a in atts if a.org or not _only_place(a.text, _is_place(gaz))]
         _update_context(text, s, places, st, atts, gaz)
         if atts:
@@ -199,13 +206,13 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
     atts = attr.find_attributions(text, s.start, s.end)
     is_place = _is_place(gaz)
     for a in atts:
-        attr.classify(a, st.orgs, st.last_source_org, is_place, st.speaker)
+        attr.classify(a, st.orgs, st.last_source_org, is_place, st.speaker, st.country)
     atts = [a for a in atts if a.org or not _only_place(a.text, is_place)]
     if s.headline:
         hs = attr.headline_source(s.text)
         if hs and not any(a.start <= s.start + hs[0] < a.end for a in atts):
             a = attr.Attribution(s.start + hs[0], s.start + hs[0] + len(hs[1]), hs[1], None, "")
-            attr.classify(a, None, None, is_place)
+            attr.classify(a, None, None, is_place, None, st.country)
             atts.append(a)
     figures = []
     prev = None
@@ -256,7 +263,10 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
         a = attr.nearest(atts, text, q.start, q.end) if atts else None
         flags = []
         if a is None:
-            a = next((c for span, c in st.cited if span[0] <= q.start < span[1]), None) or carried
+            a = next((c for span, c in st.cited if span[0] <= q.start < span[1]), None)
+            kind = KIND_OF.get(metric)
+            if a is None and carried is not None and (kind in st.prev_kinds or kind not in st.own_kinds):
+                a = carried  # the report goes on, unless this breaks down the publisher's own earlier count
             if a is not None:
                 flags.append("carried_source")
         if a is not None and not a.org and a.kind in ("generic", "person"):
@@ -288,6 +298,8 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
             "period_start": start.isoformat() if start else None, "period_end": end.isoformat() if end else None,
             "stock_or_flow": flow, "evidence": s.text, "char_start": q.start, "char_end": q.end,
         }
+        if a is None:
+            st.own_kinds.add(KIND_OF.get(metric))
         for flag in flags:
             fig.setdefault("flags", []).append(flag)
         out.append({k: fig[k] for k in CONTRACT_FIELDS})
@@ -295,6 +307,7 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
     if atts and (out or not all(a.scope == "clause" for a in atts)):
         st.prev_att = atts[-1] if len(atts) == 1 else _nearest(atts, qs[-1]) if qs else atts[-1]
         st.prev_att_admin1 = here_admin1 or ({gaz.codes(st.last_place[0])[1]} if st.last_place else set())
+        st.prev_kinds = {KIND_OF.get(f["metric"]) for f in out}
     elif atts or carried is None or not out:
         st.prev_att = None  # "…, according to X" about no figure, or a sentence that broke the run
     st.prev_had_figures = bool(out)
