@@ -15,7 +15,7 @@ NOT_COUNT_AFTER = re.compile(
     r"\s*(?:%|percent\b|per\s*cent\b|pc\b|°|(?:-|\s)?(?:years?|yrs?|months?|weeks?|days?|hours?|hrs?|minutes?|mins?|"
     r"seconds?|km|kms|kilomet\w+|miles?|metres?|meters?|m2|sq|square|ha|hectares?|acres?|kg|kilos?|tons?|tonnes?|"
     r"mm|cm|inches|feet|ft|degrees?|times|fold|dollars?|euros?|usd|us\$|pounds?|lira|liras|yuan|riyals?|francs?|"
-    r"cents?|bpd|mw|gw)\b|-year|-month|-day|-km|-mile|-strong|\s*(?:st|nd|rd|th)\b|:\d|/\d)",
+    r"cents?|bpd|mw|gw)\b|-year|-month|-day|-km|-mile|-strong|\s*(?:st|nd|rd|th)\b|:\d|/\d|\s*[½¼¾])",
     re.I,
 )
 NOT_COUNT_BEFORE = re.compile(
@@ -31,6 +31,8 @@ CLAUSE_BREAK = re.compile(r"[;:()\[\]]|,\s|\sand\s(?!(?:women|children|men|elder
                           r"although|though|whilst|adding)\s|\s[-–—]\s", re.I)
 NEW_TOPIC = re.compile(r"^\W*(?:meanwhile|elsewhere|separately|in\s+other\s+news|on\s+another\s+front|"
                        r"in\s+a\s+separate|in\s+another|also\s+on|earlier|in\s+\w+\s+city|in\s+[A-Z]\w+\s)", re.I)
+NUMBER_OF = re.compile(r"\bthe\s+(?:total\s+)?number\s+of\s+((?:[\w-]+\s+){0,3}[\w-]+)\s+"
+                       r"(?![^.;]*\bnumber\s+of\b)[^.;]*$", re.I)
 KIND_OF = {**dict.fromkeys(("displaced", "evacuated", "refugees", "returned", "homeless", "sheltered"), "moved"),
            **dict.fromkeys(("killed", "injured", "casualties", "missing"), "casualties"),
            **dict.fromkeys(("destroyed_housing", "damaged_housing"), "housing")}
@@ -429,11 +431,24 @@ def _figure_place(text, s, q, places, atts, gaz, rank=None):
     return _city(text, best, gaz), best.text
 
 
+def _counts_things(words: str) -> bool:
+    """ "villages or localities affected", "operations to evacuate people": the first noun counted is no figure."""
+    for w in words.lower().split():
+        if w in metrics.PEOPLE or w in metrics.HOUSES or w in metrics.HOUSEHOLDS:
+            return False
+        if w in metrics.NON_COUNT:
+            return True
+    return False
+
+
 def _metric(text, s, q: Quantity, prev_q, nxt, prev):
     """[(metric, noun)] for a quantity, or [] when it is not a figure."""
     noun, noun_end = metrics.head_noun(text, q.core_end, nxt)
     if noun in metrics.NON_COUNT:
         return []
+    counted = NUMBER_OF.search(text, max(s.start, q.start - 150), q.start)
+    if noun is None and counted and _counts_things(counted.group(1)):
+        return []  # "the number of villages affected has decreased from 86": villages, not people
     # window after the number, up to the next quantity or clause break
     wend = min(nxt, s.end, q.end + 90)
     br = CLAUSE_BREAK.search(text, max(noun_end, q.end), wend)
@@ -483,6 +498,8 @@ def _metric(text, s, q: Quantity, prev_q, nxt, prev):
     if found and found[0] == "population":
         lo = max(s.start, prev_q.end if prev_q else s.start, q.start - 90)
         b = metrics.metric_before(text, lo, q.start)
+        if b and rx.search(r"\b(?:where|whose|in\s+which)\b", text[b[2]:q.start], re.I):
+            b = None  # "Evacuated areas included Wrightwood, where some 4,500 people live": a relative clause
         if b:  # "to evacuate 30,000 people living along the coast": the verb says what happened
             found = None
             metric, cue_end = b[0], None

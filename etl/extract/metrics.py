@@ -24,6 +24,7 @@ AFTER = [
                   r"(?:remained|remain|remaining|staying|stay|stayed|living|sheltering|sheltered|housed|sleeping|"
                   r"took\s+refuge|taken\s+refuge|taking\s+refuge|were\s+still|are\s+still|still)\s+(?:in|at|with)\s+"
                   r"(?:[\w'’-]+\s+){0,3}?(?:camps?|shelters?|centres|centers|schools?|base|sites?|host\s+families|"
+                  r"accommodation|"
                   r"tents|mosques|churches|public\s+buildings|settlements)|"
                   r"in\s+(?:relief\s+|evacuation\s+|temporary\s+|idp\s+|displacement\s+|collective\s+)?"
                   r"(?:camps?|shelters|evacuation\s+centres|evacuation\s+centers|collective\s+centres)|"
@@ -40,7 +41,8 @@ AFTER = [
     ("evacuated", r"(?:were|was|have|had|been)evacuated|"
                   r"evacuated|evacuate|evacuation|evacuations|evacuees|relocated|relocation|evacuad\w*|[ée]vacu[ée]\w*|"
                   r"moved\s+to\s+safety|moved|rescued"),
-    ("returned", r"returned|returnees|returning|went\s+back|retornad\w*"),
+    ("returned", r"returned|returnees|returning|went\s+back|retornad\w*|"
+                 r"(?<!unable\s)(?<!not\s)(?<!n't\s)(?<!cannot\s)return\s+(?:to\s+)?(?:their\s+)?(?:homes?|houses?|villages?)"),
     ("left", r"(?:left|leaving|departed|departing|quit|quitting)"
              r"(?=\s+(?:(?:eastern|western|northern|southern|besieged)\s+)?"
              r"(?:(?-i:[A-Z])|the\s+(?:city|town|village|area|camp|"
@@ -58,6 +60,7 @@ AFTER = [
                         r"flooded|con\s+da[ñn\ufffd]os|inundated|afectad[ao]s\s+parcialmente|submerged|"
                         r"under\s+water|engulfed"),
     ("population", r"inhabitants|(?:live|lives|living|reside|residing)\s+in|besieged\s+(?:by|in)|"
+                   r"(?:live|lives|reside)(?=\s*(?:[.;,]|$|there|here))|"
                    r"(?:are|were|remain|remained|being)\s+besieged|"
                    r"under\s+(?:effective\s+)?siege"),
 ]
@@ -83,7 +86,8 @@ BEFORE = [
     ("destroyed_housing", r"destroying|destroyed|destruction\s+of|razing|flattening|washing\s+away|buried|burying"),
     ("damaged_housing", r"damaging|damaged|damage\s+to|inundated|inundating|submerged|"
                         r"submerging|ripped\s+off\s+(?:the\s+)?roofs\s+of"),
-    ("population", r"home\s+to|population\s+(?:of|was|is|stood\s+at|reached|had\s+been|has\s+been)|populated\s+by|"
+    ("population", r"home\s+to|(?<!displaced\s)(?<!refugee\s)population\s+(?:of|was|is|stood\s+at|reached|had\s+been|"
+                   r"has\s+been)|populated\s+by|"
                    r"inhabited\s+by|hosts|hosting|siege\s+of|besieging|"
                    r"putting"),
     ("in_need", r"assist|assisting|feed|feeding|in\s+need"),
@@ -128,7 +132,7 @@ prefectures prefecture counties county municipalities municipality states depart
 parishes parish wards ward localities locality communities subdistricts sub-districts townships township islands
 hectopascals hpa millibars mb knots kph mph km/h magnitude richter runs trains vessels boats ships hectares rai
 calls messages tweets posts visits flights ambulances breaches violations views comments shares likes
-trees latrines toilets structures outbuildings volunteers personnel crops livestock cattle goats sheep
+trees latrines toilets structures outbuildings volunteers personnel crops livestock cattle goats sheep missions
 """.split()) - {"members?", "tents?"}
 SUBGROUP = re.compile(r"(?:including|among\s+them|among\s+whom|of\s+whom|of\s+them|amongst\s+them|incl\.)\s+$", re.I)
 AUX = set("""

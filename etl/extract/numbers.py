@@ -30,7 +30,7 @@ _DIGITS = (r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3},\s000(?![\d,])"
            r"|\d{1,3}(?:\.\d{3})+(?![\d.,]|\s*(?:million|billion|m\b|mln|bn))"  # 2.000 (European)
            r"|\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?![\d,.]\d)"  # 9 300
            r"|\d{1,3}(?:'\d{3})+|\d+(?:\.\d+)?)")
-_SCALE = (r"(?:[\s-]*(?:million|billion|thousand|lakh|crore|mln|bn|mil(?=\s+[a-zà-ÿ]))\b"
+_SCALE = (r"(?:[\s-]*(?:million|billion|thousand|lakh|crore|mln|bn|mil(?=\s+[a-zà-ÿ]))s?\b"
           r"|(?:m|bn|k)(?![\w\ufffd'’]|\.\w))")
 _VAGUE = (r"(?:tens\s+of\s+thousands|hundreds\s+of\s+thousands|dozens\s+of\s+thousands|"
           r"(?:several|a\s+few|few)\s+(?:dozen|hundred|thousand|million)s?(?:\s+thousand)?|"
@@ -125,7 +125,7 @@ def digits_value(text: str) -> float:
 
 
 def _scale(text: str) -> int:
-    m = rx.search(r"(million|billion|thousand|lakh|crore|mln|bn|mil|m|k)\s*$", text, re.I)
+    m = rx.search(r"(million|billion|thousand|lakh|crore|mln|bn|mil|m|k)s?\s*$", text, re.I)
     return SCALE[m.group(1).lower()] if m else 1
 
 
