@@ -19,6 +19,16 @@ def figures(text):
     ("Evacuated areas included the town of Alba, where some 4,500 people live.", [(4500, "population")]),
     ("At one point almost 5,000 were staying in temporary accommodation.", [(5000, "sheltered")]),
     ("The water receded, allowing almost 2,000 to return to their homes.", [(2000, "returned")]),
+    ("In 1950, 2 million people lived in the valley.", [(2000000, "population")]),
+    ("Some 24 families do not have shelter.", [(24, "homeless")]),
+    ("At least 2,000 villagers have sought shelter with relatives.", [(2000, "displaced")]),
+    ("Nearly 1.9 million people in the province suffered losses.", [(1900000, "affected")]),
+    ("The people who died of snake bites have reached 54, he said.", [(54, "killed")]),
+    ("About 800 people from some 300 homes were evacuated.", [(800, "evacuated"), (300, "evacuated")]),
+    ("The blast killed at least 58 people (another paper puts the number at more than 60).",
+     [(58, "killed"), (60, "killed")]),
+    ("The storm flattened 646 shelters in the Alba Displacement Camp.", [(646, "destroyed_housing")]),
+    ("The fire destroyed four homes and damaged four other buildings.", [(4, "destroyed_housing")]),
 ])
 def test_world_figure_patterns(text, expected):
     assert figures(text) == expected

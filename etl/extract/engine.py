@@ -33,6 +33,8 @@ NEW_TOPIC = re.compile(r"^\W*(?:meanwhile|elsewhere|separately|in\s+other\s+news
                        r"in\s+a\s+separate|in\s+another|also\s+on|earlier|in\s+\w+\s+city|in\s+[A-Z]\w+\s)", re.I)
 NUMBER_OF = re.compile(r"\bthe\s+(?:total\s+)?number\s+of\s+((?:[\w-]+\s+){0,3}[\w-]+)\s+"
                        r"(?![^.;]*\bnumber\s+of\b)[^.;]*$", re.I)
+NAME_AFTER = re.compile(r"\s+(?:Camp|Site|Centre|Center|Settlement|Zone|Area|Unit|Committee|Office|Authority|"
+                        r"Agency|Council|Cluster|Fund|Matrix|Monitoring|Centres|Centers|Sites|Camps)\b")
 KIND_OF = {**dict.fromkeys(("displaced", "evacuated", "refugees", "returned", "homeless", "sheltered"), "moved"),
            **dict.fromkeys(("killed", "injured", "casualties", "missing"), "casualties"),
            **dict.fromkeys(("destroyed_housing", "damaged_housing"), "housing")}
@@ -69,7 +71,11 @@ EVENT_NOUN = re.compile(r"\s+(?:[a-z-]+\s+(?:and\s+|or\s+)?){0,3}?(displacements
                         r"injuries|evacuations|evacuees|refugees|returnees|idps|arrivals)\b", re.I)
 SUBGROUP_START = re.compile(r"\s*(?:including|among\s+them|mostly|mainly|many\s+of\s+them|most\s+of\s+them)\b", re.I)
 COORDINATED = re.compile(r"\s+(?:[\w-]+\s+){0,4}?(?:and|or|as\s+well\s+as)\s+|\s+(?:[\w-]+\s+){0,3}?"
-                         r"(?:including|among\s+them)\s+(?:(?:[\w-]+\s+){0,3}?(?:and|or)\s+)?", re.I)
+                         r"(?:including|among\s+them)\s+(?:(?:[\w-]+\s+){0,3}?(?:and|or)\s+)?|"
+                         r"\s+(?:people|residents|persons|inhabitants)\s+from\s+",  # "82,500 people from 34,500 homes"
+                         re.I)
+RESTATED = re.compile(r"\b(?:number|toll|figure|count|total|tally)\s+(?:at|to|as)\s+$|"
+                      r"\b(?:it['’]s|it\s+is|it\s+was)\s+$", re.I)  # "(Reuters puts the number at more than 60)"
 PASSIVE = re.compile(r"\b(?:were|was|are|is|have\s+been|has\s+been|had\s+been|got|became|been)\s+"
                      r"(?:(?:also|reportedly|all|later|subsequently|either|now|still|critically|seriously|badly|"
                      r"severely|lightly)\s+)?", re.I)
@@ -444,8 +450,8 @@ def _counts_things(words: str) -> bool:
 def _metric(text, s, q: Quantity, prev_q, nxt, prev):
     """[(metric, noun)] for a quantity, or [] when it is not a figure."""
     noun, noun_end = metrics.head_noun(text, q.core_end, nxt)
-    if noun in metrics.NON_COUNT:
-        return []
+    if noun in metrics.NON_COUNT or rx.match(r"\s+other\s+(?:buildings|structures|properties)\b", text[q.core_end:]):
+        return []  # "destroyed four homes and four other buildings": the others are not homes
     counted = NUMBER_OF.search(text, max(s.start, q.start - 150), q.start)
     if noun is None and counted and _counts_things(counted.group(1)):
         return []  # "the number of villages affected has decreased from 86": villages, not people
@@ -523,6 +529,7 @@ def _metric(text, s, q: Quantity, prev_q, nxt, prev):
         # sub-group counts and lists inherit the previous figure's metric
         before = text[max(s.start, q.start - 30):q.start]
         if prev and (metrics.SUBGROUP.search(before) or rx.search(r"(?:\(\s*|\bor\s+)$", before) or
+                     RESTATED.search(before) or
                      rx.match(r"\s+(?:of\s+them|were\s+children|of\s+whom)",
                                                                  text[q.core_end:q.core_end + 20], re.I)
                      or (noun in metrics.PEOPLE or noun in metrics.HOUSES) and q.start - prev[0].end < 40):
@@ -571,6 +578,8 @@ def _first_after(text, start, end, strict_start=False):
     for m in metrics.AFTER_RE.finditer(text, start, end):
         if strict_start and m.start() > start + 25:
             break
+        if m.group(0)[:1].isupper() and NAME_AFTER.match(text, m.end()):
+            continue  # "the U.N. Tomping Displacement Camp": a name, not what happened
         name = m.lastgroup
         if name == "population":
             if best is None:
