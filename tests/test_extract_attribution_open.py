@@ -136,6 +136,9 @@ def test_a_source_never_reaches_backwards():
     ("Based on the latest ZRA report, 40 families were evacuated.", "ZRA"),
     ("The Governor of Aceh said 40 families were evacuated.", "Government of Aceh"),
     ("The Kyushu Harbour Company said 40 families were evacuated.", "Kyushu Harbour Company"),
+    ("The official ZNA news agency said 40 families were evacuated.", "ZNA"),
+    ("Bulgaria's interior ministry chief of staff Ivan Petrov said 40 families were evacuated.",
+     "Bulgarian Ministry of Interior"),
 ])
 def test_the_body_behind_a_document_or_an_office(text, org):
     assert who(text)[0][0] == 40 and who(text)[0][2] == org
@@ -146,6 +149,8 @@ def test_the_body_behind_a_document_or_an_office(text, org):
     "As per latest from the field, 40 families were evacuated.",
     "Later reports suggest that 40 families were evacuated.",
     "Station Manager Tom Reyes said 40 families were evacuated.",
+    "Police officials said 40 families were evacuated.",
+    "Haitian authorities said 40 families were evacuated.",
 ])
 def test_words_that_name_no_body_give_no_org(text):
     assert who(text)[0][0] == 40 and who(text)[0][2] is None

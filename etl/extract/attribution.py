@@ -579,6 +579,10 @@ def classify(att: Attribution, history, last_source_org: str | None, strip_place
     if not BODY_WORDS.search(phrase):
         att.org, att.kind = None, "person"  # "Osama Said, a media activist": a person, not a body
         return att
+    acronym = rx.search(r"\b([A-Z]{3,8})\s+(?:news\s+)?agency\b", phrase)
+    if acronym:
+        att.org, att.kind = acronym.group(1), "named"  # "the official SUNA news agency"
+        return att
     name = DESCRIPTORS.sub("", phrase)
     name = DESCRIPTORS.sub("", name)
     name = rx.sub(r"^(?:the|a|an)\s+", "", name, flags=re.I).strip(" \"“”")
@@ -592,7 +596,9 @@ def classify(att: Attribution, history, last_source_org: str | None, strip_place
 def _proper(phrase: str, strip_places) -> bool:
     """Does the phrase name a body: a capitalised word that is not a demonym, a place or a common noun?"""
     words = rx.findall(r"[\w'’.&-]+", strip_places(phrase))
-    caps = [w for w in words if w[:1].isupper() and w.lower() not in DEMONYMS and w.lower() not in ("the", "a", "an")
+    lookup = nations.table()[1]
+    caps = [w for w in words if w[:1].isupper() and w.lower() not in DEMONYMS and w.lower() not in lookup
+            and w.lower() not in ("the", "a", "an")
             and not w.lower().endswith("-based") and w.lower().strip(".") not in NP_WORDS]
     # "Syrias" (Syria's without its apostrophe) is a place too
     caps = [w for w in caps if not (w.endswith("s") and not strip_places(w[:-1]).strip())]

@@ -7,20 +7,20 @@ import re
 
 from etl.extract import rx
 
-TITLES = (r"spokesm[ae]n|spokeswoman|spokeswomen|spokesperson|spokespeople|official|officials|officer|director|"
+TITLES = (r"spokesm[ae]n|gov\.?|spokeswoman|spokeswomen|spokesperson|spokespeople|official|officials|officer|director|"
           r"director-general|director\s+general|chief|head|president|chairman|chairwoman|chair|secretary|"
           r"secretary-general|commissioner|commander|governor|mayor|administrator|coordinator|representative|"
           r"ambassador|envoy|minister|deputy|manager|superintendent|inspector|sheriff|captain|lieutenant|sergeant|"
           r"chief\s+executive|ceo|leader|member|source|sources|statement|report|communiqu[eé]|figures|data")
 TITLE = re.compile(rf"\b(?:{TITLES})\b", re.I)
 # "a spokesman for the Red Cross", "an official of X", "a source at X", "Y, president of X"
-TITLE_OF = re.compile(rf"\b(?:{TITLES})\s+(?:of|for|at|with|from|in)\s+(?:the\s+)?(?P<body>[A-Z].*)$", re.I)
+TITLE_OF = re.compile(rf"\b(?:{TITLES})\s+(?:of|for|at|with|from|in)\s+(?:the\s+)?(?P<body>(?-i:[A-Z]).*)$", re.I)
 # "Haiti's Ambassador to the US", "Guangdong's police chief"
 PLACE_TITLE = re.compile(rf"(?:^|,\s*)(?:the\s+)?(?P<place>[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){{0,3}})['’]s\s+"
                          rf"(?:[\w-]+\s+){{0,2}}?(?P<title>{TITLES})\b", re.I)
 APPOSED_TITLE = re.compile(rf",\s+(?:(?:a|an|the)\s+)?(?:[\w'’.-]+\s+){{0,3}}?(?:{TITLES})\b", re.I)
 STATE_TITLES = re.compile(r"^(?:ambassador|envoy|president|prime\s+minister|minister|government|foreign\s+minister|"
-                          r"vice\s+president|deputy|representative|governor|mayor)", re.I)
+                          r"vice\s+president|deputy|representative|governor|gov\b|mayor)", re.I)
 # the words before a title name the body: "Kenai Police Chief", "U.S. Forest Service spokesman Rudy Evenson"
 BODY_TITLE = re.compile(rf"^(?:(?:the|a|an)\s+)?(?P<body>[^,]+?)\s+(?:{TITLES})\b", re.I)
 QUALIFIERS = re.compile(r"^(?:(?:local|senior|top|deputy|acting|assistant|zonal|regional|provincial|district|"
@@ -60,7 +60,9 @@ def body_of(phrase: str, strip_places, demonyms=frozenset()) -> str | None:
         words = body.split()
         if not words or not any(w[:1].isupper() for w in words):
             return None
-        if SERVICE.search(body) and words[0][:1].isupper():
+        if len(words) == 1 and not strip_places(body).strip() and STATE_TITLES.match(phrase[m.end("body"):].strip()):
+            return f"Government of {body}"  # "Albay Gov. Al Bichara", "Kuching Mayor X"
+        if SERVICE.search(body) and len(words) > 1 and words[0][:1].isupper():
             return expand(rx.sub(r"\b\w+$", lambda w: w.group(0).title(), body) + " Department")
         if len(words) == 1 and not rx.fullmatch(r"[A-Z][A-Z.&-]+", body):
             return None  # "Station Manager X": one capitalised word is no body's name
