@@ -186,3 +186,10 @@ def test_carry_goes_on_to_a_new_kind_of_count_of_the_same_report():
 ])
 def test_national_bodies_take_their_country(text, org):
     assert who(text)[0][0] == 40 and who(text)[0][2] == org
+
+
+def test_sentences_glued_without_a_space_are_two():
+    text = "Floods hit the valley, the Zembla Water Board said.Another 40 people died in Alba."
+    assert who(text) == [(40, "the Zembla Water Board", "Zembla Water Board")]
+    text = "Forty people died in Alba, police said.The Zembla Water Board said 300 homes were flooded."
+    assert who(text) == [(40, "police", None), (300, "The Zembla Water Board", "Zembla Water Board")]
