@@ -119,6 +119,11 @@ def test_carry_stops_at_a_new_source():
     assert got[-1] == (40, "police", None)
 
 
+def test_a_report_without_figures_carries_to_the_next_sentence():
+    assert who("Floods hit the valley, the Zembla Water Board said. Another 40 people died in Alba.") == [
+        (40, "the Zembla Water Board", "Zembla Water Board")]
+
+
 def test_according_to_about_no_figure_is_not_carried():
     got = who("About 40 mm of rain fell overnight, according to the Zembla Weather Office. "
               "Some 300 people were evacuated.")
@@ -151,6 +156,7 @@ def test_the_body_behind_a_document_or_an_office(text, org):
     "Station Manager Tom Reyes said 40 families were evacuated.",
     "Police officials said 40 families were evacuated.",
     "Haitian authorities said 40 families were evacuated.",
+    "A Reuters witness said 40 families were evacuated.",
 ])
 def test_words_that_name_no_body_give_no_org(text):
     assert who(text)[0][0] == 40 and who(text)[0][2] is None

@@ -537,6 +537,9 @@ def classify(att: Attribution, history, last_source_org: str | None, strip_place
         else:
             att.org, att.kind = None, "generic"
         return att
+    if rx.search(r"\b(?:witness|witnesses|eyewitness|eyewitnesses|resident|residents)$", low):
+        att.org, att.kind = None, "generic"  # "a Reuters witness" speaks for no body (GUIDELINES 4.3)
+        return att
     body = speakers.body_of(phrase, strip_places, DEMONYMS)
     own = body and canonical(body)
     if own and body.startswith(speakers.COUNTRY_NAMES) and own == canonical(" ".join(body.split()[:2])):

@@ -205,8 +205,11 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
                 attr.classify(a, st.orgs, st.last_source_org, _is_place(gaz), st.speaker, st.country)
             atts = [a for a in atts if a.org or not _only_place(a.text, _is_place(gaz))]
         _update_context(text, s, places, st, atts, gaz)
-        if atts:
-            st.prev_att = None  # a report without figures: nothing to carry
+        if atts and not all(a.scope == "clause" for a in atts):
+            st.prev_att, st.prev_kinds = atts[-1], set()  # "Floods hit X, the Red Cross said. 30 are missing."
+            st.prev_att_admin1 = set()
+        elif atts:
+            st.prev_att = None  # "…, according to X" about no figure: nothing to carry
         return []
     qs = [q for q in found
           if _keep(text, q, s) and metrics.head_noun(text, q.core_end, s.end)[0] not in metrics.NON_COUNT
