@@ -29,6 +29,9 @@ def figures(text):
      [(58, "killed"), (60, "killed")]),
     ("The storm flattened 646 shelters in the Alba Displacement Camp.", [(646, "destroyed_housing")]),
     ("The fire destroyed four homes and damaged four other buildings.", [(4, "destroyed_housing")]),
+    ("The death toll has risen from 19 to 37.", [(19, "killed"), (37, "killed")]),
+    ("Ten people died in Alba province and 9 in Brea.", [(10, "killed"), (9, "killed")]),
+    ("Three of the deaths occurred in Alba, and another 3 in Brea.", [(3, "killed"), (3, "killed")]),
 ])
 def test_world_figure_patterns(text, expected):
     assert figures(text) == expected

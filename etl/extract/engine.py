@@ -31,6 +31,7 @@ CLAUSE_BREAK = re.compile(r"[;:()\[\]]|,\s|\sand\s(?!(?:women|children|men|elder
                           r"although|though|whilst|adding)\s|\s[-–—]\s", re.I)
 NEW_TOPIC = re.compile(r"^\W*(?:meanwhile|elsewhere|separately|in\s+other\s+news|on\s+another\s+front|"
                        r"in\s+a\s+separate|in\s+another|also\s+on|earlier|in\s+\w+\s+city|in\s+[A-Z]\w+\s)", re.I)
+ELIDED_JOIN = re.compile(r"[^.;:()]{0,60}?(?:,\s*|\s+)(?:and|while|whereas)\s+(?:another\s+|a\s+further\s+)?", re.I)
 NUMBER_OF = re.compile(r"\bthe\s+(?:total\s+)?number\s+of\s+((?:[\w-]+\s+){0,3}[\w-]+)\s+"
                        r"(?![^.;]*\bnumber\s+of\b)[^.;]*$", re.I)
 NAME_AFTER = re.compile(r"\s+(?:Camp|Site|Centre|Center|Settlement|Zone|Area|Unit|Committee|Office|Authority|"
@@ -75,7 +76,8 @@ COORDINATED = re.compile(r"\s+(?:[\w-]+\s+){0,4}?(?:and|or|as\s+well\s+as)\s+|\s
                          r"\s+(?:people|residents|persons|inhabitants)\s+from\s+",  # "82,500 people from 34,500 homes"
                          re.I)
 RESTATED = re.compile(r"\b(?:number|toll|figure|count|total|tally)\s+(?:at|to|as)\s+$|"
-                      r"\b(?:it['’]s|it\s+is|it\s+was)\s+$", re.I)  # "(Reuters puts the number at more than 60)"
+                      r"\b(?:it['’]s|it\s+is|it\s+was)\s+$|"  # "(Reuters puts the number at more than 60)"
+                      r"\bfrom\s+[\d,.]+\s+to\s+$", re.I)  # "the toll has risen from 19 to 37"
 PASSIVE = re.compile(r"\b(?:were|was|are|is|have\s+been|has\s+been|had\s+been|got|became|been)\s+"
                      r"(?:(?:also|reportedly|all|later|subsequently|either|now|still|critically|seriously|badly|"
                      r"severely|lightly)\s+)?", re.I)
@@ -440,6 +442,12 @@ def _figure_place(text, s, q, places, atts, gaz, rank=None):
     return _city(text, best, gaz), best.text
 
 
+def _elided(text, prev_q: Quantity, q: Quantity, noun) -> bool:
+    """ "10 people died in Guizhou and 9 in Chongqing", "…, and another 3 in Guangxi": the verb is left out."""
+    return noun is None and bool(ELIDED_JOIN.fullmatch(text, prev_q.end, q.start)) and \
+        bool(rx.match(r"\s+(?:in|at|on|from)\s+(?:the\s+)?(?-i:[A-Z])", text[q.end:q.end + 30], re.I))
+
+
 def _counts_things(words: str) -> bool:
     """ "villages or localities affected", "operations to evacuate people": the first noun counted is no figure."""
     for w in words.lower().split():
@@ -532,7 +540,7 @@ def _metric(text, s, q: Quantity, prev_q, nxt, prev):
         # sub-group counts and lists inherit the previous figure's metric
         before = text[max(s.start, q.start - 30):q.start]
         if prev and (metrics.SUBGROUP.search(before) or rx.search(r"(?:\(\s*|\bor\s+)$", before) or
-                     RESTATED.search(before) or
+                     RESTATED.search(before) or _elided(text, prev[0], q, noun) or
                      rx.match(r"\s+(?:of\s+them|were\s+children|of\s+whom)",
                                                                  text[q.core_end:q.core_end + 20], re.I)
                      or (noun in metrics.PEOPLE or noun in metrics.HOUSES) and q.start - prev[0].end < 40):
