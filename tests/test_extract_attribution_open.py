@@ -144,6 +144,11 @@ def test_a_source_never_reaches_backwards():
     ("The official ZNA news agency said 40 families were evacuated.", "ZNA"),
     ("Bulgaria's interior ministry chief of staff Ivan Petrov said 40 families were evacuated.",
      "Bulgarian Ministry of Interior"),
+    ("An official at Iraq's interior ministry said 40 families were evacuated.", "Iraqi Ministry of Interior"),
+    ("Ana Ruiz, director of the Zembla Flood Center in Washington, said 40 families were evacuated.",
+     "Zembla Flood Center"),
+    ("The United Nations Refugee Agency (UNHCR) said 40 families were evacuated.", "UNHCR"),
+    ("The UN monitoring group OCHA said 40 families were evacuated.", "OCHA"),
 ])
 def test_the_body_behind_a_document_or_an_office(text, org):
     assert who(text)[0][0] == 40 and who(text)[0][2] == org
@@ -157,6 +162,8 @@ def test_the_body_behind_a_document_or_an_office(text, org):
     "Police officials said 40 families were evacuated.",
     "Haitian authorities said 40 families were evacuated.",
     "A Reuters witness said 40 families were evacuated.",
+    "Officials in Washington said 40 families were evacuated.",
+    "Ana Ruiz, the information minister for Yei region, said 40 families were evacuated.",
 ])
 def test_words_that_name_no_body_give_no_org(text):
     assert who(text)[0][0] == 40 and who(text)[0][2] is None

@@ -161,7 +161,7 @@ def canonical(text: str, country: str | None = None) -> str | None:
     table, pattern = org_table()
     text = rx.sub(r"[\"“”]", "", text)
     low = text.lower().replace("’", "'").replace("\ufffd", "'")
-    best = None
+    best, best_end = None, -1
     homes, common = org_countries()
     named = nations.named_country(text) if homes else None
     for m in pattern.finditer(low):
@@ -179,8 +179,16 @@ def canonical(text: str, country: str | None = None) -> str | None:
         home = homes.get(table[alias])
         if home and ((named and named != home) or (not named and country and country != home and alias in common)):
             continue
-        if best is None or len(alias) > len(best):
-            best = alias
+        listed = best is not None and rx.search(r"\s(?:and|&)\s", low[best_end:m.start()])
+        if best is None or (not listed and (m.start() + len(alias), len(alias)) > (best_end, len(best))):
+            # "the UN monitoring group OCHA": the head names it; "Washington and Paris": the first one
+            best, best_end = alias, m.start() + len(alias)
+    defined = rx.search(r"\(([A-Z][A-Za-z.&-]{1,9})\)", text)  # "The United Nations Refugee Agency (UNHCR)"
+    if defined and _norm(defined.group(1)) in table and best != _norm(defined.group(1)):
+        got = table[_norm(defined.group(1))]
+        home = homes.get(got)
+        if not (home and named and named != home):
+            return got
     return table[best] if best else None
 
 
@@ -327,6 +335,7 @@ DOC_AFTER_NAME = re.compile(r"(?:(?:the|a|an)\s+)?(?:(?:latest|new|recent|offici
                             r"(?P<name>(?:[\w.&'’-]+\s+)*?(?-i:[A-Z])[\w.&'’-]*)(?:['’]s)?\s+"
                             r"(?:report|reports|figures|data|statement|estimates?|statistics|tally|count|"
                             r"assessment|update|bulletin)", re.I)
+SEAT = re.compile(r"\s+(?:in|at|based\s+in)\s+(?:the\s+)?[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)*$")
 CLAUSE_VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|can|could|that|which|who|when|while)\b|\d",
                          re.I)
 APPOSITION = re.compile(rf",\s+(?P<app>(?:(?:a|an|the)\s+)?(?:[A-Z][\w.-]*['’]s\s+)?(?:[\w.'’-]+\s+){{0,3}}?"
@@ -511,7 +520,7 @@ def classify(att: Attribution, history, last_source_org: str | None, strip_place
         return att
     if isinstance(history, str) or history is None:
         history = [history] if history else []
-    org = canonical(phrase, country)
+    org = canonical(SEAT.sub("", phrase), country)  # "officials in Washington" are no US government
     if SOURCE_BACKREF.match(low):
         att.org, att.kind = last_source_org, "backref"
         return att
@@ -553,7 +562,7 @@ def classify(att: Attribution, history, last_source_org: str | None, strip_place
         att.org, att.kind = own or body, "named"  # "Kenai Police Chief X", "a spokesman for X"
         return att
     built = nations.government(phrase) or \
-        (nations.ministry(phrase, country) if rx.search(r"\bminist(?:ry|er)\b", phrase, re.I) else None)
+        (nations.ministry(phrase, country, strip_places) if rx.search(r"\bminist(?:ry|er)\b", phrase, re.I) else None)
     if built:  # "the Taiwanese government", "the Defense Ministry" in a story about Serbia
         att.org, att.kind = canonical(built) or built, "named"
         return att

@@ -14,7 +14,9 @@ DEMONYMS = Path(__file__).with_name("demonyms.csv")
 SPELLING = {"defense": "Defence", "labor": "Labour"}  # body names as the guidelines write them
 MINISTRY_OF = re.compile(r"\b(?i:minist(?:ry|er))\s+(?i:of|for)\s+(?:the\s+)?"
                          r"(?P<field>[A-Z][\w'’-]*(?:(?:,\s*|\s+(?:and|of|for)\s+|\s+)[A-Z][\w'’-]*)*)")
-FIELD_MINISTRY = re.compile(r"(?P<field>(?:[\w'’-]+\s+){0,3}?[\w'’-]+)\s+ministry\b", re.I)
+FIELD_MINISTRY = re.compile(r"(?P<field>(?:[\w'’-]+\s+){0,3}[\w'’-]+)\s+ministry\b", re.I)
+FIELD_STOP = {"the", "a", "an", "its", "their", "at", "of", "for", "in", "from", "with", "by", "official", "officials",
+              "source", "sources", "spokesman", "spokeswoman", "said", "says", "according", "to", "and"}
 GOVERNMENT = re.compile(r"^(?:the\s+)?(?:(?P<a>[A-Z][\w.'’ -]*?)(?:['’]s)?\s+government|government\s+of\s+"
                         r"(?:the\s+)?(?P<b>[A-Z][\w.'’ -]*))$", re.I)
 
@@ -62,20 +64,26 @@ def government(phrase: str) -> str | None:
     return f"Government of {by_iso[iso3][0]}" if iso3 else None
 
 
-def ministry(phrase: str, country: str | None) -> str | None:
+def ministry(phrase: str, country: str | None, strip_places=None) -> str | None:
     """ "the Defense Ministry" in a story about Serbia → "Serbian Ministry of Defence" (GUIDELINES 4.3: the
     country is added when the name alone is ambiguous). country is the document's; one named in the phrase wins."""
     m = MINISTRY_OF.search(phrase)
     field = m.group("field") if m else None
+    if field and ((strip_places is not None and not strip_places(field).strip(" ,")) or
+                  rx.match(r"\s+(?:region|state|province|county|district|city|area)\b", phrase[m.end("field"):])):
+        return None  # "the information minister for Yei region": a place is no portfolio
     if field and "," in field and not rx.search(r",[^,]*\band\b[^,]*$", field):
         field = field.split(",")[0]  # "Minister of Interior, Deputy Prime Minister X": a list needs its "and"
     if field is None:
         m = FIELD_MINISTRY.search(phrase)
         if not m:
             return None
-        words = [w for w in m.group("field").split() if w.lower() not in ("the", "a", "an", "its", "their")
-                 and not named_country(w.rstrip("'’s")) and not w.lower().endswith(("'s", "’s"))]
-        if not words or not all(w[:1].isalpha() for w in words):
+        words = []
+        for w in reversed(m.group("field").split()):  # the words right before "ministry": its portfolio
+            if w.lower() in FIELD_STOP or w.lower().endswith(("'s", "’s")) or named_country(w) or not w[:1].isalpha():
+                break
+            words.insert(0, w)
+        if not words:
             return None
         field = " ".join(words)
     field = " ".join(SPELLING.get(w.lower(), w[:1].upper() + w[1:]) if w.lower() not in ("and", "of", "for")

@@ -44,6 +44,8 @@ def body_of(phrase: str, strip_places, demonyms=frozenset()) -> str | None:
     if m:
         body = rx.sub(r"[,;].*$", "", m.group("body")).strip()
         body = rx.sub(r"^(?:the\s+)", "", body, flags=re.I)
+        # "… Center in Washington": the body, not its seat
+        body = rx.sub(r"\s+(?:in|at|based\s+in)\s+[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)*$", "", body)
         if not strip_places(body).strip() and STATE_TITLES.match(m.group(0)):
             return f"Government of {body}"  # "the Governor of Aceh", "the mayor of Kuching"
         if _named(body, strip_places, demonyms):
