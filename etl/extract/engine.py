@@ -313,8 +313,7 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
         }
         if a is None:
             st.own_kinds.add(KIND_OF.get(metric))
-        for flag in flags:
-            fig.setdefault("flags", []).append(flag)
+        fig["flags"] = flags  # for the review queue: "carried_source", "generic_source"
         out.append({k: fig[k] for k in CONTRACT_FIELDS})
     _update_context(text, s, places, st, atts, gaz)
     if atts and (out or not all(a.scope == "clause" for a in atts)):
