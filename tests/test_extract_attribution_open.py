@@ -216,3 +216,16 @@ def test_flags_say_where_a_source_came_from(monkeypatch):
     got = [(f["value"], f["flags"]) for f in extract(Document("t", text))]
     assert got == [(12, ["generic_source"]), (30, ["carried_source", "generic_source"]), (40, []),
                    (2000, ["carried_source"])]
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("The floods have displaced 40 people (UNHCR), mostly in the north.", [(40, "UNHCR", "UNHCR")]),
+    ("Storms killed 40 people (OCHA) and displaced 600 (IOM) in the north.",
+     [(40, "OCHA", "OCHA"), (600, "IOM", "International Organization for Migration")]),
+    ("Some 40 of the internally displaced people (IDP) were moved.", [(40, None, None)]),
+    ("Floods displaced 40 families, who need water, sanitation and hygiene (WASH) kits.", [(40, None, None)]),
+    ("UNITED NATIONS, Oct 28 (APP): Floods killed 40 people in the north.", [(40, None, None)]),
+    ("Floods killed 40 people in the north (WSJ)", [(40, None, None)]),
+])
+def test_parentheses_next_to_a_number_and_acronyms(text, expected):
+    assert who(text) == expected

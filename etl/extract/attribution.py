@@ -177,7 +177,7 @@ def canonical(text: str, country: str | None = None) -> str | None:
                 not (len(bare) == 4 and bare.istitle() and alias not in ("care", "reach", "fars", "orient")):
             continue  # "who", "un", "is" are words; "Sana" (Reuters' spelling of SANA) is not
         home = homes.get(table[alias])
-        if home and ((named and named != home) or (not named and country and country != home and alias in common)):
+        if home and ((named and named != home) or (not named and country != home and alias in common)):
             continue
         listed = best is not None and rx.search(r"\s(?:and|&)\s", low[best_end:m.start()])
         if best is None or (not listed and (m.start() + len(alias), len(alias)) > (best_end, len(best))):
@@ -335,6 +335,8 @@ DOC_AFTER_NAME = re.compile(r"(?:(?:the|a|an)\s+)?(?:(?:latest|new|recent|offici
                             r"(?P<name>(?:[\w.&'’-]+\s+)*?(?-i:[A-Z])[\w.&'’-]*)(?:['’]s)?\s+"
                             r"(?:report|reports|figures|data|statement|estimates?|statistics|tally|count|"
                             r"assessment|update|bulletin)", re.I)
+OUTLET_NAME = re.compile(r"\b(?:news\s+agency|agency|broadcaster|newspaper|daily|channel|television|tv|radio|"
+                         r"outlet|website|paper|network)\s+(?P<name>[A-Z][\w.'’&-]*(?:\s+[A-Z][\w.'’&-]*){0,3})$")
 SEAT = re.compile(r"\s+(?:in|at|based\s+in)\s+(?:the\s+)?[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)*$")
 CLAUSE_VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|can|could|that|which|who|when|while)\b|\d",
                          re.I)
@@ -426,9 +428,9 @@ def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
     for m in possessive:
         if canonical(m.group("src")) or BODY_WORDS.search(m.group("src")):
             out.append(Attribution(m.start("src"), m.end("src"), m.group("src"), None, ""))
-    cite = citations.in_sentence(text, start, end)
-    if cite is not None and not any(a.start <= cite.start < a.end for a in out):
-        out.append(Attribution(cite.start, cite.end, cite.text, None, "", "sentence"))
+    for cite in citations.in_sentence(text, start, end):
+        if not any(a.start <= cite.start < a.end for a in out):
+            out.append(Attribution(cite.start, cite.end, cite.text, None, "", "sentence"))
     out.sort(key=lambda a: a.start)
     dedup: list[Attribution] = []
     for a in out:
@@ -590,6 +592,10 @@ def classify(att: Attribution, history, last_source_org: str | None, strip_place
         return att
     if not BODY_WORDS.search(phrase):
         att.org, att.kind = None, "person"  # "Osama Said, a media activist": a person, not a body
+        return att
+    outlet = OUTLET_NAME.search(phrase)
+    if outlet:
+        att.org, att.kind = outlet.group("name"), "named"  # "the state-run news agency Bernama"
         return att
     acronym = rx.search(r"\b([A-Z]{3,8})\s+(?:news\s+)?agency\b", phrase)
     if acronym:

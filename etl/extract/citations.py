@@ -15,12 +15,13 @@ CITATION = re.compile(r"\(\s*(?P<credit>(?i:sources?|photo|credit)\s*:\s*)?"
                       r"\s*(?:[,;]\s*(?P<date>[^()]{1,30}?))?\s*\)")
 DATE_LIKE = re.compile(rf"\d|\b(?:{MONTHS})\b", re.I)
 NOT_A_NAME = re.compile(rf"^(?:{MONTHS}|monday|tuesday|wednesday|thursday|friday|saturday|sunday|today|updated|"
-                        r"photo|video|file|see|ibid|est|approx|pictured|above|below|left|right|note)\b", re.I)
+                        r"photo|video|file|see|ibid|est|approx|pictured|above|below|left|right|note|for|by|"
+                        r"courtesy|via|with|image|credit|from|in|at|on|and|or|but|not)\b", re.I)
 
 
 # wire services and papers whose bare "(X)" tags a story: a credit or dateline, not a citation (GUIDELINES 4.4)
 WIRES = re.compile(r"^(?:AFP|AP|UPI|AA|DPA|EFE|ANSA|PTI|IANS|ANI|UNI|KUNA|WAFA|SANA|IRNA|TASS|NNT|ST|BBC|CNN|VOA|"
-                   r"IPS|MENA|APA|PNA|NAN|Xinhua|Reuters|Bernama|Kyodo|Yonhap|Antara|Anadolu|NEWSER|IRIN)$")
+                   r"IPS|MENA|APA|PNA|NAN|Xinhua|Reuters|Bernama|Kyodo|Yonhap|Antara|Anadolu|NEWSER|IRIN)$", re.I)
 
 
 @dataclass
@@ -51,8 +52,9 @@ def closing(text: str) -> list[Citation]:
             continue
         before = text[max(0, m.start() - 3):m.start()]
         after = text[m.end():m.end() + 4]
-        if not rx.search(r"[.!?\"”’]\s*$", before) or rx.match(r"\s*[-–—:]", after):
-            continue  # inside a sentence, or a dateline "(Reuters) -"
+        if not rx.search(r"[.!?\"”’]\s*$", before) or not rx.match(r"\s|$", after) or \
+                _spells(m.group("name"), text[max(0, m.start() - 120):m.start()]):
+            continue  # inside a sentence, a dateline "(Reuters) -", or a name's acronym '"Northern Cyprus" (TRNC);'
         if m.group("date") is None and not text[m.end():].strip():
             continue  # "(ST)" under the text: the publisher's credit
         para = max(text.rfind("\n\n", 0, m.start()), _last_line_break(text, m.start()))
@@ -69,16 +71,35 @@ def _last_line_break(text: str, pos: int) -> int:
     return -1
 
 
-def in_sentence(text: str, start: int, end: int) -> Citation | None:
-    """ "… 40 people died (BNPB, 3 May)." : a citation that ends its sentence closes that sentence's figures.
-    After a capitalised word it is an acronym ("the Arakan Army (AA)"), not a citation."""
-    m = rx.search(r"\((?P<inner>[^()]{1,80})\)\s*[.!?]?[\"”’]?\s*$", text[start:end])
-    if not m:
-        return None
-    cm = CITATION.fullmatch(text, start + m.start(), start + m.start("inner") + len(m.group("inner")) + 1)
-    if not cm or not _looks_like_citation(cm):
-        return None
-    prev = rx.search(r"([\w’'.-]+)\s*$", text[start:start + m.start()])
-    if prev is None or prev.group(1)[:1].isupper():
-        return None
-    return Citation(cm.start("name"), cm.end("name"), cm.group("name"), (start, end))
+def in_sentence(text: str, start: int, end: int) -> list[Citation]:
+    """ "… 40 people died (BNPB, 3 May).", "displaced 90,000 people (UNHCR), mostly in …": a citation in
+    parentheses covers the figures of its sentence (the nearest one when there are several). After a capitalised
+    word it is an acronym ("the Arakan Army (AA)"), not a citation."""
+    out = []
+    for m in rx.finditer(r"\((?P<inner>[^()]{1,80})\)", text[start:end]):
+        cm = CITATION.fullmatch(text, start + m.start(), start + m.end())
+        if not cm or not _looks_like_citation(cm):
+            continue
+        prev = rx.search(r"([\w’'.-]+)\s*$", text[start:start + m.start()])
+        if prev is None or prev.group(1)[:1].isupper() or rx.match(r"\s*[-–—:]", text[start + m.end():]):
+            continue  # an acronym after its name, or a dateline "October 9 (BOR) –"
+        if cm.group("date") is None and not text[start + m.end():].strip():
+            continue  # "(WSJ)" under the text: the publisher's credit
+        before = text[max(start, start + m.start() - 120):start + m.start()]
+        if _spells(cm.group("name"), before):
+            continue  # "internally displaced people (IDP)"
+        if rx.search(r"[.!?\"”]?\s*$", text[start + m.end():end]).start() > 0 and \
+                not rx.search(r"\d[\d,.]*(?:\s+[\w-]+){0,3}\s*$", before):
+            continue  # inside the sentence a citation stands next to its number: "90,000 people (UNHCR)"
+        out.append(Citation(cm.start("name"), cm.end("name"), cm.group("name"), (start, end)))
+    return out
+
+
+def _spells(acronym: str, before: str) -> bool:
+    """Do the words before a parenthesis start with the acronym's letters ("internally displaced people (IDP)")?"""
+    letters = acronym.replace(".", "").replace("&", "").lower()
+    initials = [w[0].lower() for w in rx.findall(r"[^\W_]+", before)][-2 * len(letters):]
+    if not letters.isalpha() or not initials or initials[-1] != letters[-1]:
+        return False
+    it = iter(initials)
+    return all(c in it for c in letters)  # "water, sanitation and hygiene (WASH)", "non-food items (NFI)"
