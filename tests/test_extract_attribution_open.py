@@ -149,6 +149,11 @@ def test_a_source_never_reaches_backwards():
      "Zembla Flood Center"),
     ("The United Nations Refugee Agency (UNHCR) said 40 families were evacuated.", "UNHCR"),
     ("The UN monitoring group OCHA said 40 families were evacuated.", "OCHA"),
+    ("Some 40 families were evacuated, said the Department of Health and Human Services.",
+     "Department of Health and Human Services"),
+    ("Some 40 families were evacuated, the Office of the Prime Minister said.", "Office of the Prime Minister"),
+    ("Some 40 families were evacuated, Malawi's National Emergency Agency (MNEA) said.",
+     "Malawi National Emergency Agency"),
 ])
 def test_the_body_behind_a_document_or_an_office(text, org):
     assert who(text)[0][0] == 40 and who(text)[0][2] == org

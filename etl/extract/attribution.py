@@ -337,6 +337,10 @@ DOC_AFTER_NAME = re.compile(r"(?:(?:the|a|an)\s+)?(?:(?:latest|new|recent|offici
                             r"assessment|update|bulletin)", re.I)
 OUTLET_NAME = re.compile(r"\b(?:news\s+agency|agency|broadcaster|newspaper|daily|channel|television|tv|radio|"
                          r"outlet|website|paper|network)\s+(?P<name>[A-Z][\w.'’&-]*(?:\s+[A-Z][\w.'’&-]*){0,3})$")
+TITLED_BODY = re.compile(r"\b(?:Department|Ministry|Office|Agency|Institute|Council|Commission|Authority|Bureau|"
+                         r"Services?|Directorate|Administration|Committee|Centre|Center|Organi[sz]ation|Board|"
+                         r"Society|Federation|Union|Association|Foundation|Health|Human|Defence|Defense|Emergency|"
+                         r"Management|Disaster|Civil|Affairs|Interior|National|Protection|Relief|Welfare)\b")
 SEAT = re.compile(r"\s+(?:in|at|based\s+in)\s+(?:the\s+)?[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)*$")
 CLAUSE_VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|can|could|that|which|who|when|while)\b|\d",
                          re.I)
@@ -390,6 +394,10 @@ def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
         if pron:
             if not rx.search(r"\b(?:is|was|were|are|been|be)\b", text[verb_start:m.start()], re.I):
                 subj = (start + pron.start(1), pron.group(1))  # "…,” it said"; not "it was reported"
+        elif rx.search(r"\s\([A-Z][\w.&-]{1,9}\)\s*$", before):  # "Nigeria's … Agency (NEMA) said"
+            paren = start + before.rstrip().rfind("(")
+            subj = subject_before(text, paren, start)
+            subj = subj and (subj[0], text[subj[0]:start + len(before.rstrip())])
         elif not rx.search(r"[,\"”]\s*$", before):
             subj = subject_before(text, verb_start, start) or _clause_subject(text, start, verb_start)
         else:
@@ -577,7 +585,8 @@ def classify(att: Attribution, history, last_source_org: str | None, strip_place
     words = rx.findall(r"[\w'’.-]+", phrase)
     head = words[-1].lower().strip(".") if words else ""
     before_head = words[-2].lower() if len(words) > 1 else ""
-    if not _proper(phrase, strip_places) or (head in GENERIC_HEADS and not BODY_WORDS.search(head)) or \
+    titled = len(TITLED_BODY.findall(phrase)) >= 2  # "the Department of Health and Human Services"
+    if not titled and not _proper(phrase, strip_places) or (head in GENERIC_HEADS and not BODY_WORDS.search(head)) or \
             (head in GENERIC_HEADS | {"media", "sources", "reports"} and before_head in GENERIC_MODIFIERS):
         att.org, att.kind = None, "generic"  # "Al Tabqah local media", "Regime media"
         return att
@@ -604,6 +613,7 @@ def classify(att: Attribution, history, last_source_org: str | None, strip_place
     name = DESCRIPTORS.sub("", phrase)
     name = DESCRIPTORS.sub("", name)
     name = rx.sub(r"^(?:the|a|an)\s+", "", name, flags=re.I).strip(" \"“”")
+    name = rx.sub(r"\s*\([^()]*\)$", "", name) or name  # "… Agency (NEMA)": the name, not its acronym
     own = rx.match(r"([A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)?)['’]s\s+(?=[A-Z])", name)
     if own and not strip_places(own.group(1)).strip():
         name = own.group(1) + " " + name[own.end():]  # "China's National Commission for …"

@@ -7,7 +7,8 @@ import re
 
 from etl.extract import rx
 
-TITLES = (r"spokesm[ae]n|gov\.?|spokeswoman|spokeswomen|spokesperson|spokespeople|official|officials|officer|director|"
+TITLES = (r"prime\s+minister|vice[\s-]president|gov\.?|"
+          r"spokesm[ae]n|spokeswoman|spokeswomen|spokesperson|spokespeople|official|officials|officer|director|"
           r"director-general|director\s+general|chief|head|president|chairman|chairwoman|chair|secretary|"
           r"secretary-general|commissioner|commander|governor|mayor|administrator|coordinator|representative|"
           r"ambassador|envoy|minister|deputy|manager|superintendent|inspector|sheriff|captain|lieutenant|sergeant|"
@@ -59,6 +60,8 @@ def body_of(phrase: str, strip_places, demonyms=frozenset()) -> str | None:
     m = BODY_TITLE.match(phrase)
     if m:
         body = QUALIFIERS.sub("", m.group("body").strip(" ,") + " ").strip()
+        if rx.search(r"\b(?:of|for|the|and|to)$", body, re.I):
+            return None  # "the Office of the Prime Minister": the title is inside the name
         words = body.split()
         if not words or not any(w[:1].isupper() for w in words):
             return None
