@@ -152,6 +152,7 @@ def test_a_source_never_reaches_backwards():
     ("Some 40 families were evacuated, said the Department of Health and Human Services.",
      "Department of Health and Human Services"),
     ("Some 40 families were evacuated, the Office of the Prime Minister said.", "Office of the Prime Minister"),
+    ("Forty people died, said Dr. Amina Yusuf of Alba General Hospital.", "Alba General Hospital"),
     ("Some 40 families were evacuated, Malawi's National Emergency Agency (MNEA) said.",
      "Malawi National Emergency Agency"),
 ])

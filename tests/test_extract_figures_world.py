@@ -32,6 +32,7 @@ def figures(text):
     ("The death toll has risen from 19 to 37.", [(19, "killed"), (37, "killed")]),
     ("Ten people died in Alba province and 9 in Brea.", [(10, "killed"), (9, "killed")]),
     ("Three of the deaths occurred in Alba, and another 3 in Brea.", [(3, "killed"), (3, "killed")]),
+    ("Police put the number of dead at 40.", [(40, "killed")]),
 ])
 def test_world_figure_patterns(text, expected):
     assert figures(text) == expected

@@ -71,6 +71,8 @@ BEFORE = [
                r"kill|kills|killed|killing|killings|toll|death\s+of|deaths\s+of|lives\s+of|life\s+of|"
                r"massacre\s+of|executed|executing|executions\s+of|bodies\s+of|slaughtered|claiming|claimed|"
                r"eliminated|eliminating|elimination\s+of|neutrali[sz]ed|neutrali[sz]ing|lost|losing"),
+    ("killed_count", r"(?:number|tally|count|total)\s+of\s+(?:the\s+)?(?:dead|deaths|fatalities|victims|those\s+killed)"
+                     r"(?:\s+(?:at|to|as|was|is|stood\s+at|rose\s+to|reached))?"),
     ("killed_toll", r"(?:died|dead|deaths)\s+(?:[\w'’-]+\s+){0,6}?(?:have|has|had)\s+(?:now\s+)?(?:reached|risen\s+to|"
                     r"rose\s+to|climbed\s+to|grown\s+to)"),
     ("injured", r"among\s+(?:the|those)\s+(?:injured|wounded|hurt)(?:\s+(?:were|are|was))?|"
@@ -165,7 +167,8 @@ def metric_before(text: str, start: int, end: int):
     return CUE_METRIC.get(last.lastgroup, last.lastgroup), last.start(), last.end()
 
 
-CUE_METRIC = {"affecting": "affected", "killed_toll": "killed"}  # cue groups that share a metric
+# cue groups that share a metric
+CUE_METRIC = {"affecting": "affected", "killed_toll": "killed", "killed_count": "killed"}
 NOUN_STOP = set("""
 in on at from by near after as during when were was are is have has had and or but to for with who that which
 into across around inside outside since while be been being will would could may might

@@ -19,6 +19,12 @@ TITLE_OF = re.compile(rf"\b(?:{TITLES})\s+(?:of|for|at|with|from|in)\s+(?:the\s+
 # "Haiti's Ambassador to the US", "Guangdong's police chief"
 PLACE_TITLE = re.compile(rf"(?:^|,\s*)(?:the\s+)?(?P<place>[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){{0,3}})['’]s\s+"
                          rf"(?:[\w-]+\s+){{0,2}}?(?P<title>{TITLES})\b", re.I)
+PERSON_OF = re.compile(r"^(?:(?:Dr|Mr|Mrs|Ms|Prof)\.?\s+)?[A-Z][\w'’.-]+(?:\s+[A-Z][\w'’.-]+){0,3}\s+(?:of|from|at)\s+"
+                       r"(?:the\s+)?(?P<body>[A-Z][\w'’.&-]*(?:\s+(?:[A-Z][\w'’.&-]*|of|for|and))*)$")
+BODY_NOUN = re.compile(r"\b(?:Hospital|Clinic|University|Institute|Agency|Office|Department|Ministry|Council|Committee|"
+                       r"Commission|Authority|Society|Association|Union|Foundation|Centre|Center|Service|Services|"
+                       r"Organi[sz]ation|Federation|Network|Group|Bureau|Board|Fund|Programme|Program|Red\s+Cross|"
+                       r"Red\s+Crescent)\b")
 APPOSED_TITLE = re.compile(rf",\s+(?:(?:a|an|the)\s+)?(?:[\w'’.-]+\s+){{0,3}}?(?:{TITLES})\b", re.I)
 STATE_TITLES = re.compile(r"^(?:ambassador|envoy|president|prime\s+minister|minister|government|foreign\s+minister|"
                           r"vice\s+president|deputy|representative|governor|gov\b|mayor)", re.I)
@@ -51,6 +57,9 @@ def body_of(phrase: str, strip_places, demonyms=frozenset()) -> str | None:
             return f"Government of {body}"  # "the Governor of Aceh", "the mayor of Kuching"
         if _named(body, strip_places, demonyms):
             return expand(body)
+    m = PERSON_OF.match(phrase)
+    if m and BODY_NOUN.search(m.group("body")) and _named(m.group("body"), strip_places, demonyms):
+        return expand(m.group("body"))  # "Dr. Amina Yusuf of Maiduguri General Hospital"
     m = PLACE_TITLE.search(phrase)
     if m and not strip_places(m.group("place")).strip():
         place = m.group("place")
