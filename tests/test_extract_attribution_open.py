@@ -153,6 +153,11 @@ def test_a_source_never_reaches_backwards():
      "Department of Health and Human Services"),
     ("Some 40 families were evacuated, the Office of the Prime Minister said.", "Office of the Prime Minister"),
     ("Forty people died, said Dr. Amina Yusuf of Alba General Hospital.", "Alba General Hospital"),
+    ("Forty people died, said the ZDMA Special Secretary.", "ZDMA"),
+    ("Forty people died, the Committee for Emergencies of the Ministry of Interior said.",
+     "Committee for Emergencies of the Ministry of Interior"),
+    ("Forty people died, said the Yen Bai Central Committee for Flood Control (CCFC).",
+     "Central Committee for Flood Control"),
     ("Some 40 families were evacuated, Malawi's National Emergency Agency (MNEA) said.",
      "Malawi National Emergency Agency"),
 ])

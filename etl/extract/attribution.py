@@ -361,6 +361,9 @@ def _clause_subject(text: str, start: int, verb_start: int) -> tuple[int, str] |
 
 def _with_apposition(text: str, got: tuple[int, str], limit: int) -> tuple[int, str]:
     """ "said Jane Doe, president of the X Union." keeps the apposition that says whom she speaks for."""
+    acr = rx.match(r"\s*\([A-Z][\w.&-]{1,9}\)", text[got[0] + len(got[1]):limit])
+    if acr:  # "the Central Committee for Flood and Storm Control (CCFSC)"
+        got = got[0], text[got[0]:got[0] + len(got[1]) + acr.end()]
     m = APPOSITION.match(text, got[0] + len(got[1]), limit)
     if m:
         return got[0], text[got[0]:m.end("app")]
@@ -586,6 +589,9 @@ def classify(att: Attribution, history, last_source_org: str | None, strip_place
     head = words[-1].lower().strip(".") if words else ""
     before_head = words[-2].lower() if len(words) > 1 else ""
     titled = len(TITLED_BODY.findall(phrase)) >= 2  # "the Department of Health and Human Services"
+    if not rx.search(r"[A-Z]", SEAT.sub("", phrase)[1:]):
+        att.org, att.kind = None, "generic"  # "the center in Pearl Harbor"
+        return att
     if not titled and not _proper(phrase, strip_places) or (head in GENERIC_HEADS and not BODY_WORDS.search(head)) or \
             (head in GENERIC_HEADS | {"media", "sources", "reports"} and before_head in GENERIC_MODIFIERS):
         att.org, att.kind = None, "generic"  # "Al Tabqah local media", "Regime media"
@@ -613,7 +619,9 @@ def classify(att: Attribution, history, last_source_org: str | None, strip_place
     name = DESCRIPTORS.sub("", phrase)
     name = DESCRIPTORS.sub("", name)
     name = rx.sub(r"^(?:the|a|an)\s+", "", name, flags=re.I).strip(" \"“”")
-    name = rx.sub(r"\s*\([^()]*\)$", "", name) or name  # "… Agency (NEMA)": the name, not its acronym
+    spelt = rx.search(r"\(([A-Z][A-Za-z.&-]{1,9})\)$", name)
+    if spelt:  # "… Yen Bai Description Central Committee for Flood and Storm Control (CCFSC)": the words it spells
+        name = citations.spelt_name(name[:spelt.start()].strip(), spelt.group(1)) or name[:spelt.start()].strip()
     own = rx.match(r"([A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)?)['’]s\s+(?=[A-Z])", name)
     if own and not strip_places(own.group(1)).strip():
         name = own.group(1) + " " + name[own.end():]  # "China's National Commission for …"

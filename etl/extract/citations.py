@@ -103,3 +103,16 @@ def _spells(acronym: str, before: str) -> bool:
         return False
     it = iter(initials)
     return all(c in it for c in letters)  # "water, sanitation and hygiene (WASH)", "non-food items (NFI)"
+
+
+def spelt_name(name: str, acronym: str) -> str | None:
+    """The last words of name whose initials spell acronym: "Giang Central Committee for Flood and Storm Control",
+    "CCFSC" → "Central Committee for Flood and Storm Control"."""
+    words = name.split()
+    for i in range(len(words) - 1, -1, -1):
+        if words[i][:1].isupper() and _spells(acronym, " ".join(words[i:])) and \
+                words[i][0].lower() == acronym[0].lower():
+            tail = " ".join(words[i:])
+            if len([w for w in words[i:] if w[:1].isupper()]) >= len(acronym.replace(".", "")) - 1:
+                return tail
+    return None

@@ -11,12 +11,14 @@ from pathlib import Path
 from etl.extract import rx
 
 DEMONYMS = Path(__file__).with_name("demonyms.csv")
-SPELLING = {"defense": "Defence", "labor": "Labour"}  # body names as the guidelines write them
+SPELLING = {"defense": "Defence", "labor": "Labour", "home": "Home Affairs"}  # body names as the guidelines write them
 MINISTRY_OF = re.compile(r"\b(?i:minist(?:ry|er))\s+(?i:of|for)\s+(?:the\s+)?"
                          r"(?P<field>[A-Z][\w'’-]*(?:(?:,\s*|\s+(?:and|of|for)\s+|\s+)[A-Z][\w'’-]*)*)")
 FIELD_MINISTRY = re.compile(r"(?P<field>(?:[\w'’-]+\s+){0,3}[\w'’-]+)\s+ministry\b", re.I)
 FIELD_STOP = {"the", "a", "an", "its", "their", "at", "of", "for", "in", "from", "with", "by", "official", "officials",
               "source", "sources", "spokesman", "spokeswoman", "said", "says", "according", "to", "and"}
+OWNER_FIRST = re.compile(r"\b(?:Committee|Commission|Department|Directorate|Office|Agency|Institute|Service|"
+                         r"Centre|Center|Unit|Council|Board)\b", re.I)
 GOVERNMENT = re.compile(r"^(?:the\s+)?(?:(?P<a>[A-Z][\w.'’ -]*?)(?:['’]s)?\s+government|government\s+of\s+"
                         r"(?:the\s+)?(?P<b>[A-Z][\w.'’ -]*))$", re.I)
 
@@ -67,6 +69,9 @@ def government(phrase: str) -> str | None:
 def ministry(phrase: str, country: str | None, strip_places=None) -> str | None:
     """ "the Defense Ministry" in a story about Serbia → "Serbian Ministry of Defence" (GUIDELINES 4.3: the
     country is added when the name alone is ambiguous). country is the document's; one named in the phrase wins."""
+    head = rx.search(r"\b(?i:minist(?:ry|er))\b", phrase)
+    if head and OWNER_FIRST.search(phrase[:head.start()]):
+        return None  # "the Committee for Emergency Situations of the Ministry …": the committee speaks
     m = MINISTRY_OF.search(phrase)
     field = m.group("field") if m else None
     if field and ((strip_places is not None and not strip_places(field).strip(" ,")) or

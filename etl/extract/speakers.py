@@ -68,7 +68,11 @@ def body_of(phrase: str, strip_places, demonyms=frozenset()) -> str | None:
             return f"Government of {place}"
     m = BODY_TITLE.match(phrase)
     if m:
+        if rx.match(r"['’]s\b", phrase[m.end():]):
+            return None  # "the UN Resident Coordinator's Office": the title is not the head
         body = QUALIFIERS.sub("", m.group("body").strip(" ,") + " ").strip()
+        body = rx.sub(r"(?:\s+(?:Special|Senior|Deputy|Principal|Chief|Executive|General|Additional|Joint|Assistant|"
+                      r"Acting|Regional|Zonal))+$", "", body)  # "the DMD Special Secretary"
         if rx.search(r"\b(?:of|for|the|and|to)$", body, re.I):
             return None  # "the Office of the Prime Minister": the title is inside the name
         words = body.split()
