@@ -240,3 +240,13 @@ def test_flags_say_where_a_source_came_from(monkeypatch):
 ])
 def test_parentheses_next_to_a_number_and_acronyms(text, expected):
     assert who(text) == expected
+
+
+def test_a_source_speaks_within_its_own_clause():
+    text = "The blast killed at least 58 people (Radio Alba puts the number at 60, while TV Brea notes it's 70)."
+    assert who(text) == [(58, None, None), (60, "Radio Alba", "Radio Alba"), (70, "TV Brea", "TV Brea")]
+
+
+def test_a_heading_run_into_the_text_is_no_part_of_the_speaker():
+    got = who("Rivers Receding but More Rain Forecast  Some reports say 40 people returned to their homes.")
+    assert got[0][1] == "Some reports"
