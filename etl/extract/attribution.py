@@ -152,6 +152,7 @@ def _norm(s: str) -> str:
     return s
 
 
+@functools.lru_cache(maxsize=8192)
 def canonical(text: str, country: str | None = None) -> str | None:
     """The canonical organisation named in text (longest alias), or None. A national body's alias does not
     apply when the text names another country ("Cuba's state news agency"), nor, for a common alias such as
@@ -163,7 +164,7 @@ def canonical(text: str, country: str | None = None) -> str | None:
     low = text.lower().replace("’", "'").replace("\ufffd", "'")
     best, best_end = None, -1
     homes, common = org_countries()
-    named = nations.named_country(text) if homes else None
+    named = ""  # the country the text names, looked up only for a national body's alias
     for m in pattern.finditer(low):
         alias = m.group(0)
         if alias not in table:
@@ -177,6 +178,8 @@ def canonical(text: str, country: str | None = None) -> str | None:
                 not (len(bare) == 4 and bare.istitle() and alias not in ("care", "reach", "fars", "orient")):
             continue  # "who", "un", "is" are words; "Sana" (Reuters' spelling of SANA) is not
         home = homes.get(table[alias])
+        if home and named == "":
+            named = nations.named_country(text)
         if home and ((named and named != home) or (not named and country != home and alias in common)):
             continue
         listed = best is not None and rx.search(r"\s(?:and|&)\s", low[best_end:m.start()])
@@ -187,7 +190,7 @@ def canonical(text: str, country: str | None = None) -> str | None:
     if defined and _norm(defined.group(1)) in table and best != _norm(defined.group(1)):
         got = table[_norm(defined.group(1))]
         home = homes.get(got)
-        if not (home and named and named != home):
+        if not (home and nations.named_country(text) not in (None, home)):
             return got
     return table[best] if best else None
 
@@ -343,6 +346,8 @@ TITLED_BODY = re.compile(r"\b(?:Department|Ministry|Office|Agency|Institute|Coun
                          r"Society|Federation|Union|Association|Foundation|Health|Human|Defence|Defense|Emergency|"
                          r"Management|Disaster|Civil|Affairs|Interior|National|Protection|Relief|Welfare)\b")
 SEAT = re.compile(r"\s+(?:in|at|based\s+in)\s+(?:the\s+)?[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*)*$")
+PRONOUN_END = re.compile(r"(?:^|[\s,\"”])(it|he|she|they)\s*$", re.I)
+ACRONYM_END = re.compile(r"\s\([A-Z][\w.&-]{1,9}\)\s*$")
 CLAUSE_VERB = re.compile(r"\b(?:is|are|was|were|has|have|had|will|would|can|could|that|which|who|when|while)\b|\d",
                          re.I)
 APPOSITION = re.compile(rf",\s+(?P<app>(?:(?:a|an|the)\s+)?(?:[A-Z][\w.-]*['’]s\s+)?(?:[\w.'’-]+\s+){{0,3}}?"
@@ -383,26 +388,32 @@ def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
             got = _with_apposition(text, got, end)
             out.append(Attribution(got[0], got[0] + len(got[1]), got[1], None, "", "clause"))
     for m in VERB.finditer(text, start, end):
-        if NOT_REPORTING.match(text, m.end(), end) and m.group(0).lower().startswith("claim") or \
-                NOUN_BEFORE.search(text, max(start, m.start() - 30), m.start()) and \
-                m.group(0).lower() in ("reports", "report", "estimates", "estimate", "claims", "figures", "statement"):
+        verb = m.group(0).lower()
+        if verb.startswith("claim") and NOT_REPORTING.match(text, m.end(), end) or \
+                verb in ("reports", "report", "estimates", "estimate", "claims", "figures", "statement") and \
+                NOUN_BEFORE.search(text, max(start, m.start() - 30), m.start()):
             continue  # "Typhoon X has claimed 13 lives", "Later reports suggest", "the MKN report"
         verb_start = m.start()
         aux = AUX_BEFORE.search(text, max(start, verb_start - 40), verb_start)
         if aux:
             verb_start = aux.start()
         before = text[start:verb_start]
-        inv = rx.search(r"(?:[,\"”'’]\s*|^\s*)$", before)
+        tail = before[-16:]  # the words just before the verb (a search anchored at the end is slow on long text)
+        inv = rx.search(r"[,\"”'’]\s*$", tail) or not before.strip()
         subj = None
-        pron = rx.search(r"(?:^|[\s,\"”])(it|he|she|they)\s*$", before, re.I)
+        cut = len(before) - len(tail)
+        pron = PRONOUN_END.search(tail)
+        if pron and pron.start(1) == 0 and cut > 0 and before[cut - 1].isalnum():
+            pron = None  # the tail began inside a word
         if pron:
             if not rx.search(r"\b(?:is|was|were|are|been|be)\b", text[verb_start:m.start()], re.I):
-                subj = (start + pron.start(1), pron.group(1))  # "…,” it said"; not "it was reported"
-        elif rx.search(r"\s\([A-Z][\w.&-]{1,9}\)\s*$", before):  # "Nigeria's … Agency (NEMA) said"
+                pos = start + cut + pron.start(1)
+                subj = (pos, pron.group(1))  # "…,” it said"; not "it was reported"
+        elif ACRONYM_END.search(tail):  # "Nigeria's … Agency (NEMA) said"
             paren = start + before.rstrip().rfind("(")
             subj = subject_before(text, paren, start)
             subj = subj and (subj[0], text[subj[0]:start + len(before.rstrip())])
-        elif not rx.search(r"[,\"”]\s*$", before):
+        elif not rx.search(r"[,\"”]\s*$", tail):
             subj = subject_before(text, verb_start, start) or _clause_subject(text, start, verb_start)
         else:
             # "X, which has researchers across the country, said": skip a relative clause or an apposition
@@ -426,14 +437,14 @@ def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
             continue
         if m.group(0).lower() in ("told", "tells", "informed"):
             continue  # "X told VOA": VOA is the listener
-        if inv is not None or m.group(0).lower() in ("said", "says", "reported", "added", "stated", "announced"):
+        if inv or m.group(0).lower() in ("said", "says", "reported", "added", "stated", "announced"):
             obj_start = m.end()
             obj_start += len(text[obj_start:end]) - len(text[obj_start:end].lstrip())
             got = object_after(text, obj_start, end)
             got = got and _with_apposition(text, got, end)
             if got and (got[1][:1].isupper() or got[1].lower().startswith("the ")) and \
                     not rx.match(r"(?:on|in|at|this|last|that)\b", got[1], re.I) and \
-                    (inv is not None or canonical(got[1]) or BODY_WORDS.search(got[1]) or
+                    (inv or canonical(got[1]) or BODY_WORDS.search(got[1]) or
                      rx.search(r"\b(?:sources?|activists?|officials?|monitor|witness(?:es)?|medics?)$", got[1])):
                 out.append(Attribution(got[0], got[0] + len(got[1]), got[1], None, ""))
     possessive = POSSESSIVE.finditer(text, start, end) if rx.search(r"['’]s\b", text[start:end]) else ()
@@ -457,8 +468,11 @@ CLAUSE_SEP = re.compile(r",\s*(?:while|whereas|but)\b|;")
 
 def _paren(text: str, pos: int) -> int:
     """Where the parenthesis around pos opens, or -1 when pos is not inside one."""
+    lo = max(0, pos - 300)
+    if text.rfind("(", lo, pos) < 0:
+        return -1
     depth = 0
-    for i in range(pos - 1, max(-1, pos - 300), -1):
+    for i in range(pos - 1, lo - 1, -1):
         c = text[i]
         if c == ")":
             depth += 1

@@ -24,6 +24,9 @@ WIRES = re.compile(r"^(?:AFP|AP|UPI|AA|DPA|EFE|ANSA|PTI|IANS|ANI|UNI|KUNA|WAFA|S
                    r"IPS|MENA|APA|PNA|NAN|Xinhua|Reuters|Bernama|Kyodo|Yonhap|Antara|Anadolu|NEWSER|IRIN)$", re.I)
 
 
+NONSPACE = re.compile(r"\S")
+
+
 @dataclass
 class Citation:
     start: int  # of the name inside the parenthesis
@@ -55,7 +58,7 @@ def closing(text: str) -> list[Citation]:
         if not rx.search(r"[.!?\"”’]\s*$", before) or not rx.match(r"\s|$", after) or \
                 _spells(m.group("name"), text[max(0, m.start() - 120):m.start()]):
             continue  # inside a sentence, a dateline "(Reuters) -", or a name's acronym '"Northern Cyprus" (TRNC);'
-        if m.group("date") is None and not text[m.end():].strip():
+        if m.group("date") is None and not NONSPACE.search(text, m.end()):
             continue  # "(ST)" under the text: the publisher's credit
         para = max(text.rfind("\n\n", 0, m.start()), _last_line_break(text, m.start()))
         begin = max(floor, para + 1 if para >= 0 else 0)
@@ -81,9 +84,10 @@ def in_sentence(text: str, start: int, end: int) -> list[Citation]:
         if not cm or not _looks_like_citation(cm):
             continue
         prev = rx.search(r"([\w’'.-]+)\s*$", text[start:start + m.start()])
-        if prev is None or prev.group(1)[:1].isupper() or rx.match(r"\s*[-–—:]", text[start + m.end():]):
+        after = text[start + m.end():start + m.end() + 4]
+        if prev is None or prev.group(1)[:1].isupper() or rx.match(r"\s*[-–—:]", after):
             continue  # an acronym after its name, or a dateline "October 9 (BOR) –"
-        if cm.group("date") is None and not text[start + m.end():].strip():
+        if cm.group("date") is None and not NONSPACE.search(text, start + m.end()):
             continue  # "(WSJ)" under the text: the publisher's credit
         before = text[max(start, start + m.start() - 120):start + m.start()]
         if _spells(cm.group("name"), before):

@@ -32,6 +32,7 @@ CLAUSE_BREAK = re.compile(r"[;:()\[\]]|,\s|\sand\s(?!(?:women|children|men|elder
 NEW_TOPIC = re.compile(r"^\W*(?:meanwhile|elsewhere|separately|in\s+other\s+news|on\s+another\s+front|"
                        r"in\s+a\s+separate|in\s+another|also\s+on|earlier|in\s+\w+\s+city|in\s+[A-Z]\w+\s)", re.I)
 ELIDED_JOIN = re.compile(r"[^.;:()]{0,60}?(?:,\s*|\s+)(?:and|while|whereas)\s+(?:another\s+|a\s+further\s+)?", re.I)
+OTHER_BUILDINGS = re.compile(r"\s+other\s+(?:buildings|structures|properties)\b", re.I)
 NUMBER_OF = re.compile(r"\bthe\s+(?:total\s+)?number\s+of\s+((?:[\w-]+\s+){0,3}[\w-]+)\s+"
                        r"(?![^.;]*\bnumber\s+of\b)[^.;]*$", re.I)
 NAME_AFTER = re.compile(r"\s+(?:Camp|Site|Centre|Center|Settlement|Zone|Area|Unit|Committee|Office|Authority|"
@@ -460,9 +461,10 @@ def _counts_things(words: str) -> bool:
 def _metric(text, s, q: Quantity, prev_q, nxt, prev):
     """[(metric, noun)] for a quantity, or [] when it is not a figure."""
     noun, noun_end = metrics.head_noun(text, q.core_end, nxt)
-    if noun in metrics.NON_COUNT or rx.match(r"\s+other\s+(?:buildings|structures|properties)\b", text[q.core_end:]):
+    if noun in metrics.NON_COUNT or OTHER_BUILDINGS.match(text, q.core_end):
         return []  # "destroyed four homes and four other buildings": the others are not homes
-    counted = NUMBER_OF.search(text, max(s.start, q.start - 150), q.start)
+    lo = max(s.start, q.start - 150)
+    counted = NUMBER_OF.search(text, lo, q.start) if "number of" in text[lo:q.start].lower() else None
     if noun is None and counted and _counts_things(counted.group(1)):
         return []  # "the number of villages affected has decreased from 86": villages, not people
     # window after the number, up to the next quantity or clause break

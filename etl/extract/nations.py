@@ -41,6 +41,7 @@ def table() -> tuple[dict[str, tuple[str, str]], dict[str, str], re.Pattern]:
     return by_iso, lookup, pattern
 
 
+@functools.lru_cache(maxsize=8192)
 def named_country(text: str) -> str | None:
     """The ISO3 code of the first country named, or described by its demonym, in text (capitalised)."""
     _, lookup, pattern = table()

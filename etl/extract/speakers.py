@@ -47,6 +47,8 @@ def expand(name: str) -> str:
 def body_of(phrase: str, strip_places, demonyms=frozenset()) -> str | None:
     """The named body a titled speaker speaks for, or None when the title names no body."""
     phrase = phrase.strip(" ,\"“”")
+    if not TITLE.search(phrase) and not rx.search(r"\s(?:of|from|at)\s", phrase):
+        return None  # no title and no "X of Y": nothing to read
     m = TITLE_OF.search(phrase)
     if m:
         body = rx.sub(r"[,;].*$", "", m.group("body")).strip()
