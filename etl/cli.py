@@ -213,17 +213,17 @@ def _gazetteer_at(db: str):
 @cli.command()
 @click.argument("query")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-def sql(query, fmt):
+@click.option("--write", is_flag=True, hidden=True)
+def sql(query, fmt, write):
     """Run one read-only SQL query on the warehouse (query the v_* views; see docs/schema.md)."""
-    from etl.warehouse import reader_for
+    from etl import readonly
 
-    reader = reader_for(_settings())
+    if write:
+        raise UserError("`displacement sql` only reads; the warehouse is written by `displacement etl run`")
     try:
-        columns, rows = reader.query(query)
+        columns, rows = readonly.query(_settings(), query)
     except _known_errors() as exc:
-        raise UserError(str(exc).splitlines()[0]) from None
-    finally:
-        reader.close()
+        raise UserError(str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__) from None
     if fmt == "json":
         click.echo(json.dumps([dict(zip(columns, r)) for r in rows], default=str, ensure_ascii=False))
     elif fmt == "csv":
@@ -254,7 +254,8 @@ def _serve(settings, host, port):
     try:
         from waitress import serve as waitress_serve
 
-        waitress_serve(app.server, host=host, port=port, threads=8)
+        waitress_serve(app.server, host=host, port=port, threads=8,
+                       max_request_body_size=settings.max_request_bytes)  # bigger bodies are never buffered
     except ImportError:
         app.run(host=host, port=port, debug=False)
 
