@@ -6,7 +6,7 @@ import os
 import re
 
 from etl.extract import attribution as attr
-from etl.extract import dates, metrics, rx
+from etl.extract import citations, dates, metrics, rx
 from etl.extract.numbers import Quantity, find_quantities
 from etl.extract.text import Sentence, boilerplate_end, is_date, sentences
 from etl.model import CONTRACT_FIELDS, Document
@@ -16,7 +16,7 @@ NOT_COUNT_AFTER = re.compile(
     r"\s*(?:%|percent\b|per\s*cent\b|pc\b|°|(?:-|\s)?(?:years?|yrs?|months?|weeks?|days?|hours?|hrs?|minutes?|mins?|"
     r"seconds?|km|kms|kilomet\w+|miles?|metres?|meters?|m2|sq|square|ha|hectares?|acres?|kg|kilos?|tons?|tonnes?|"
     r"mm|cm|inches|feet|ft|degrees?|times|fold|dollars?|euros?|usd|us\$|pounds?|lira|liras|yuan|riyals?|francs?|"
-    r"cents?|bpd|mw|gw)\b|-year|-month|-day|-km|-mile|-strong|\s*(?:st|nd|rd|th)\b|:\d|/\d)",
+    r"cents?|bpd|mw|gw)\b|-year|-month|-day|-km|-mile|-strong|\s*(?:st|nd|rd|th)\b|:\d|/\d|\s*[½¼¾])",
     re.I,
 )
 NOT_COUNT_BEFORE = re.compile(
@@ -32,6 +32,18 @@ CLAUSE_BREAK = re.compile(r"[;:()\[\]]|,\s|\sand\s(?!(?:women|children|men|elder
                           r"although|though|whilst|adding)\s|\s[-–—]\s", re.I)
 NEW_TOPIC = re.compile(r"^\W*(?:meanwhile|elsewhere|separately|in\s+other\s+news|on\s+another\s+front|"
                        r"in\s+a\s+separate|in\s+another|also\s+on|earlier|in\s+\w+\s+city|in\s+[A-Z]\w+\s)", re.I)
+ELIDED_JOIN = re.compile(r"[^.;:()]{0,60}?(?:,\s*|\s+)(?:and|while|whereas)\s+(?:another\s+|a\s+further\s+)?", re.I)
+OTHER_BUILDINGS = re.compile(r"\s+other\s+(?:buildings|structures|properties)\b", re.I)
+NUMBER_OF = re.compile(r"\bthe\s+(?:total\s+)?number\s+of\s+((?:[\w-]+\s+){0,3}[\w-]+)\s+"
+                       r"(?![^.;]*\bnumber\s+of\b)[^.;]*$", re.I)
+NAME_AFTER = re.compile(r"\s+(?:Camp|Site|Centre|Center|Settlement|Zone|Area|Unit|Committee|Office|Authority|"
+                        r"Agency|Council|Cluster|Fund|Matrix|Monitoring|Centres|Centers|Sites|Camps)\b")
+KIND_OF = {**dict.fromkeys(("displaced", "evacuated", "refugees", "returned", "homeless", "sheltered"), "moved"),
+           **dict.fromkeys(("killed", "injured", "casualties", "missing"), "casualties"),
+           **dict.fromkeys(("destroyed_housing", "damaged_housing"), "housing")}
+BACKGROUND = re.compile(r"^\W*(?:(?:in|by|during|since|until|back\s+in)\s+(?:(?:early|late|mid|[a-z]+)[\s-]+)?"
+                        r"(?:19|20)\d\d\b|(?:last|the\s+previous|the\s+past)\s+(?:year|decade)|previously|"
+                        r"historically|in\s+the\s+past)", re.I)
 WAR_WIDE = re.compile(r"\b(?:war|conflict|uprising|crisis|civil\s+war|since\s+(?:19|20)\d\d|revolution|since\s+then|"
                       r"since\s+the\s+(?:start|beginning|outbreak))\b", re.I)
 PLACE_IN_NAME = re.compile(r"Islamic\s+State\s+(?:in|of)\s+Iraq(?:\s+and\s+(?:the\s+Levant|Syria|al-Sham))?|"
@@ -64,7 +76,12 @@ EVENT_NOUN = re.compile(r"\s+(?:[a-z-]+\s+(?:and\s+|or\s+)?){0,3}?(displacements
                         r"injuries|evacuations|evacuees|refugees|returnees|idps|arrivals)\b", re.I)
 SUBGROUP_START = re.compile(r"\s*(?:including|among\s+them|mostly|mainly|many\s+of\s+them|most\s+of\s+them)\b", re.I)
 COORDINATED = re.compile(r"\s+(?:[\w-]+\s+){0,4}?(?:and|or|as\s+well\s+as)\s+|\s+(?:[\w-]+\s+){0,3}?"
-                         r"(?:including|among\s+them)\s+(?:(?:[\w-]+\s+){0,3}?(?:and|or)\s+)?", re.I)
+                         r"(?:including|among\s+them)\s+(?:(?:[\w-]+\s+){0,3}?(?:and|or)\s+)?|"
+                         r"\s+(?:people|residents|persons|inhabitants)\s+from\s+",  # "82,500 people from 34,500 homes"
+                         re.I)
+RESTATED = re.compile(r"\b(?:number|toll|figure|count|total|tally)\s+(?:at|to|as)\s+$|"
+                      r"\b(?:it['’]s|it\s+is|it\s+was)\s+$|"  # "(Reuters puts the number at more than 60)"
+                      r"\bfrom\s+[\d,.]+\s+to\s+$", re.I)  # "the toll has risen from 19 to 37"
 PASSIVE = re.compile(r"\b(?:were|was|are|is|have\s+been|has\s+been|had\s+been|got|became|been)\s+"
                      r"(?:(?:also|reportedly|all|later|subsequently|either|now|still|critically|seriously|badly|"
                      r"severely|lightly)\s+)?", re.I)
@@ -89,6 +106,11 @@ class _State:
         self.doc_place = None
         self.countries = set()
         self.rank: dict[str, int] = {}
+        self.cited: list[tuple[tuple[int, int], attr.Attribution]] = []  # paragraph-closing "(OCHA, 3 May)"
+        self.speaker = None  # the last attribution, for "he said"
+        self.country = None  # the country the document names most, for "the Health Ministry"
+        self.prev_kinds: set[str] = set()  # what the attributed sentence counted (people moved, casualties, homes)
+        self.own_kinds: set[str] = set()  # what the publisher counted with no source
 
 
 def run(doc: Document, gazetteer) -> list[dict]:
@@ -107,6 +129,9 @@ def run(doc: Document, gazetteer) -> list[dict]:
     for m in matches:
         rank[m.place.country] = rank.get(m.place.country, 0) + 1
     st.rank = rank
+    st.country = max(rank, key=rank.get) if rank else None
+    st.cited = [(c.span, attr.classify(attr.Attribution(c.start, c.end, c.text, None, ""), None, None,
+                                       _is_place(gazetteer), None, st.country)) for c in citations.closing(text)]
     if doc.title and gazetteer is not None:
         tm = gazetteer.find(doc.title)
         if tm:
@@ -183,11 +208,14 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
         if attr.VERB.search(s.text) or attr.ACCORDING.search(s.text):
             atts = attr.find_attributions(text, s.start, s.end)
             for a in atts:
-                attr.classify(a, st.orgs, st.last_source_org, _is_place(gaz))
+                attr.classify(a, st.orgs, st.last_source_org, _is_place(gaz), st.speaker, st.country)
             atts = [a for a in atts if a.org or not _only_place(a.text, _is_place(gaz))]
         _update_context(text, s, places, st, atts, gaz)
-        if atts:
-            st.prev_att = None  # a report without figures: nothing to carry
+        if atts and not all(a.scope == "clause" for a in atts):
+            st.prev_att, st.prev_kinds = atts[-1], set()  # "Floods hit X, the Red Cross said. 30 are missing."
+            st.prev_att_admin1 = set()
+        elif atts:
+            st.prev_att = None  # "…, according to X" about no figure: nothing to carry
         return []
     qs = [q for q in found
           if _keep(text, q, s) and metrics.head_noun(text, q.core_end, s.end)[0] not in metrics.NON_COUNT
@@ -195,14 +223,14 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
     atts = attr.find_attributions(text, s.start, s.end)
     is_place = _is_place(gaz)
     for a in atts:
-        attr.classify(a, st.orgs, st.last_source_org, is_place)
+        attr.classify(a, st.orgs, st.last_source_org, is_place, st.speaker, st.country)
     places = _not_speaking(places, atts, gaz)
     atts = [a for a in atts if a.org or not _only_place(a.text, is_place)]
     if s.headline:
         hs = attr.headline_source(s.text)
         if hs and not any(a.start <= s.start + hs[0] < a.end for a in atts):
             a = attr.Attribution(s.start + hs[0], s.start + hs[0] + len(hs[1]), hs[1], None, "")
-            attr.classify(a, None, None, is_place)
+            attr.classify(a, None, None, is_place, None, st.country)
             atts.append(a)
     figures = []
     prev = None
@@ -241,12 +269,26 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
         carried = None  # a new place: a new report
     if carried is not None and figures and all(m == "population" for _, m, _ in figures):
         carried = None  # how many live somewhere is background, not the source's count
+    if carried is not None and BACKGROUND.match(s.text):
+        carried = None  # "In 2019, floods in the same valley killed 40": an earlier event
+    if carried is not None and any(carried.end <= span[1] < s.end for span, _ in st.cited):
+        carried = None  # a closing citation ended the paragraph
     if os.environ.get("NOCARRY"):
         carried = None
     when = dates.period(s.text, doc.published) if figures else (None, None)
     flows: dict[str, str] = {}
     for q, metric, noun in figures:
-        a = _nearest(atts, q) if atts else carried
+        a = attr.nearest(atts, text, q.start, q.end) if atts else None
+        flags = []
+        if a is None:
+            a = next((c for span, c in st.cited if span[0] <= q.start < span[1]), None)
+            kind = KIND_OF.get(metric)
+            if a is None and carried is not None and (kind in st.prev_kinds or kind not in st.own_kinds):
+                a = carried  # the report goes on, unless this breaks down the publisher's own earlier count
+            if a is not None:
+                flags.append("carried_source")
+        if a is not None and not a.org and a.kind in ("generic", "person"):
+            flags.append("generic_source")
         place, loc_text = _figure_place(text, s, q, places, atts, gaz, st.rank, metric)
         if metric not in flows:
             flows[metric] = dates.stock_or_flow(s.text, metric)
@@ -278,15 +320,19 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
             "period_start": start.isoformat() if start else None, "period_end": end.isoformat() if end else None,
             "stock_or_flow": flow, "evidence": s.text, "char_start": q.start, "char_end": q.end,
         }
+        if a is None:
+            st.own_kinds.add(KIND_OF.get(metric))
+        fig["flags"] = flags  # for the review queue: "carried_source", "generic_source", "place_from_context"
         if from_context and place is not None:
-            fig.setdefault("flags", []).append("place_from_context")
+            fig["flags"].append("place_from_context")
         out.append({k: fig[k] for k in CONTRACT_FIELDS})
     _update_context(text, s, places, st, atts, gaz)
-    if atts:
+    if atts and (out or not all(a.scope == "clause" for a in atts)):
         st.prev_att = atts[-1] if len(atts) == 1 else _nearest(atts, qs[-1]) if qs else atts[-1]
         st.prev_att_admin1 = here_admin1 or ({gaz.codes(st.last_place[0])[1]} if st.last_place else set())
-    elif carried is None:
-        st.prev_att = None
+        st.prev_kinds = {KIND_OF.get(f["metric"]) for f in out}
+    elif atts or carried is None or not out:
+        st.prev_att = None  # "…, according to X" about no figure, or a sentence that broke the run
     st.prev_had_figures = bool(out)
     return out
 
@@ -304,6 +350,7 @@ def _update_context(text, s, places, st, atts, gaz):
                     st.orgs.append(inner)
             if rx.search(r"\b(?:sources?|reporter|correspondent)\b", a.text, re.I):
                 st.last_source_org = a.org
+        st.speaker = atts[-1]
     if places:
         got = _sentence_place(text, places, gaz, st.rank)
         if got is not None and (got[0].level > 0 or st.last_place is None):
@@ -436,11 +483,31 @@ def _figure_place(text, s, q, places, atts, gaz, rank=None, metric=None):
     return _city(text, best, gaz), best.text
 
 
+def _elided(text, prev_q: Quantity, q: Quantity, noun) -> bool:
+    """ "10 people died in Guizhou and 9 in Chongqing", "…, and another 3 in Guangxi": the verb is left out."""
+    return noun is None and bool(ELIDED_JOIN.fullmatch(text, prev_q.end, q.start)) and \
+        bool(rx.match(r"\s+(?:in|at|on|from)\s+(?:the\s+)?(?-i:[A-Z])", text[q.end:q.end + 30], re.I))
+
+
+def _counts_things(words: str) -> bool:
+    """ "villages or localities affected", "operations to evacuate people": the first noun counted is no figure."""
+    for w in words.lower().split():
+        if w in metrics.PEOPLE or w in metrics.HOUSES or w in metrics.HOUSEHOLDS:
+            return False
+        if w in metrics.NON_COUNT:
+            return True
+    return False
+
+
 def _metric(text, s, q: Quantity, prev_q, nxt, prev):
     """[(metric, noun)] for a quantity, or [] when it is not a figure."""
     noun, noun_end = metrics.head_noun(text, q.core_end, nxt)
-    if noun in metrics.NON_COUNT:
-        return []
+    if noun in metrics.NON_COUNT or OTHER_BUILDINGS.match(text, q.core_end):
+        return []  # "destroyed four homes and four other buildings": the others are not homes
+    lo = max(s.start, q.start - 150)
+    counted = NUMBER_OF.search(text, lo, q.start) if "number of" in text[lo:q.start].lower() else None
+    if noun is None and counted and _counts_things(counted.group(1)):
+        return []  # "the number of villages affected has decreased from 86": villages, not people
     # window after the number, up to the next quantity or clause break
     wend = min(nxt, s.end, q.end + 90)
     br = CLAUSE_BREAK.search(text, max(noun_end, q.end), wend)
@@ -490,6 +557,8 @@ def _metric(text, s, q: Quantity, prev_q, nxt, prev):
     if found and found[0] == "population":
         lo = max(s.start, prev_q.end if prev_q else s.start, q.start - 90)
         b = metrics.metric_before(text, lo, q.start)
+        if b and rx.search(r"\b(?:where|whose|in\s+which)\b", text[b[2]:q.start], re.I):
+            b = None  # "Evacuated areas included Wrightwood, where some 4,500 people live": a relative clause
         if b:  # "to evacuate 30,000 people living along the coast": the verb says what happened
             found = None
             metric, cue_end = b[0], None
@@ -513,6 +582,7 @@ def _metric(text, s, q: Quantity, prev_q, nxt, prev):
         # sub-group counts and lists inherit the previous figure's metric
         before = text[max(s.start, q.start - 30):q.start]
         if prev and (metrics.SUBGROUP.search(before) or rx.search(r"(?:\(\s*|\bor\s+)$", before) or
+                     RESTATED.search(before) or _elided(text, prev[0], q, noun) or
                      rx.match(r"\s+(?:of\s+them|were\s+children|of\s+whom)",
                                                                  text[q.core_end:q.core_end + 20], re.I)
                      or (noun in metrics.PEOPLE or noun in metrics.HOUSES) and q.start - prev[0].end < 40):
@@ -561,6 +631,8 @@ def _first_after(text, start, end, strict_start=False):
     for m in metrics.AFTER_RE.finditer(text, start, end):
         if strict_start and m.start() > start + 25:
             break
+        if m.group(0)[:1].isupper() and NAME_AFTER.match(text, m.end()):
+            continue  # "the U.N. Tomping Displacement Camp": a name, not what happened
         name = m.lastgroup
         if name == "population":
             if best is None:

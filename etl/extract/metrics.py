@@ -24,6 +24,7 @@ AFTER = [
                   r"(?:remained|remain|remaining|staying|stay|stayed|living|sheltering|sheltered|housed|sleeping|"
                   r"took\s+refuge|taken\s+refuge|taking\s+refuge|were\s+still|are\s+still|still)\s+(?:in|at|with)\s+"
                   r"(?:[\w'’-]+\s+){0,3}?(?:camps?|shelters?|centres|centers|schools?|base|sites?|host\s+families|"
+                  r"accommodation|"
                   r"tents|mosques|churches|public\s+buildings|settlements)|"
                   r"in\s+(?:relief\s+|evacuation\s+|temporary\s+|idp\s+|displacement\s+|collective\s+)?"
                   r"(?:camps?|shelters|evacuation\s+centres|evacuation\s+centers|collective\s+centres)|"
@@ -36,18 +37,20 @@ AFTER = [
                   r"uprooted|idps?|internally\s+displaced|pdi|d[ée]plac[ée]s?|deplace|desplazad\w*|desalojad\w*|"
                   r"driven\s+(?:from|out)|left\s+their\s+homes|abandoned\s+their\s+homes|had\s+to\s+leave|escaped|"
                   r"made\s+to\s+leave|to\s+(?:leave|flee|abandon)\s+(?:their\s+)?(?:homes?|houses?|villages?)|"
-                  r"sought\s+refuge|took\s+refuge|taken\s+refuge"),
+                  r"sought\s+refuge|took\s+refuge|taken\s+refuge|sought\s+shelter"),
     ("evacuated", r"(?:were|was|have|had|been)evacuated|"
                   r"evacuated|evacuate|evacuation|evacuations|evacuees|relocated|relocation|evacuad\w*|[ée]vacu[ée]\w*|"
                   r"moved\s+to\s+safety|moved|rescued"),
-    ("returned", r"returned|returnees|returning|went\s+back|retornad\w*"),
+    ("returned", r"returned|returnees|returning|went\s+back|retornad\w*|"
+                 r"(?<!unable\s)(?<!not\s)(?<!n't\s)(?<!cannot\s)return\s+(?:to\s+)?(?:their\s+)?(?:homes?|houses?|villages?)"),
     ("left", r"(?:left|leaving|departed|departing|quit|quitting)"
              r"(?=\s+(?:(?:eastern|western|northern|southern|besieged)\s+)?"
              r"(?:(?-i:[A-Z])|the\s+(?:city|town|village|area|camp|"
              r"besieged|enclave|district|region)))"),
     ("homeless", r"homeless|without\s+(?:a\s+)?(?:home|homes|shelter)|sans[- ]abris?|damnificad\w*|"
-                 r"lost\s+their\s+(?:homes|houses)|sin\s+hogar(?:es)?|sin\s+techo|roofless"),
-    ("affected", r"affected|afectad\w*|affect[ée]e?s|sinistr[ée]s|impacted|a\s?ected"),
+                 r"lost\s+their\s+(?:homes|houses)|sin\s+hogar(?:es)?|sin\s+techo|roofless|"
+                 r"(?:do|does|did)\s+not\s+have\s+(?:a\s+)?(?:shelter|homes?)|ha(?:ve|s|d)\s+no\s+(?:shelter|homes?)"),
+    ("affected", r"affected|afectad\w*|affect[ée]e?s|sinistr[ée]s|impacted|a\s?ected|suffered\s+losses"),
     ("in_need", r"in\s+(?:urgent\s+|dire\s+|desperate\s+)?need|need\s+(?:of\s+)?(?:urgent\s+)?(?:humanitarian\s+)?"
                 r"(?:aid|assistance|help|support|shelter|food|protection)|require|requiring|needing"),
     ("destroyed_housing", r"(?:had|have|saw)\s+their\s+(?:homes|houses)\s+(?:\w+\s+)?destroyed|destroyed|"
@@ -55,8 +58,10 @@ AFTER = [
                           r"totally\s+destroyed|destruid\w*|d[ée]truit\w*|burned\s+down|burnt\s+down|levelled|leveled"),
     ("damaged_housing", r"(?:had|have|saw)\s+their\s+(?:homes|houses)\s+(?:\w+\s+)?damaged|damaged|"
                         r"partially\s+destroyed|partly\s+destroyed|da[ñn]ad\w*|endommag\w*|inundad\w*|"
-                        r"flooded|con\s+da[ñn\ufffd]os|inundated|afectad[ao]s\s+parcialmente"),
-    ("population", r"inhabitants|(?:live|lives|living|reside|residing)\s+in|besieged\s+(?:by|in)|"
+                        r"flooded|con\s+da[ñn\ufffd]os|inundated|afectad[ao]s\s+parcialmente|submerged|"
+                        r"under\s+water|engulfed"),
+    ("population", r"inhabitants|(?:live|lives|lived|living|reside|resided|residing)\s+in|besieged\s+(?:by|in)|"
+                   r"(?:live|lives|reside)(?=\s*(?:[.;,]|$|there|here))|"
                    r"(?:are|were|remain|remained|being)\s+besieged|"
                    r"under\s+(?:effective\s+)?siege"),
 ]
@@ -66,6 +71,10 @@ BEFORE = [
                r"kill|kills|killed|killing|killings|toll|death\s+of|deaths\s+of|lives\s+of|life\s+of|"
                r"massacre\s+of|executed|executing|executions\s+of|bodies\s+of|slaughtered|claiming|claimed|"
                r"eliminated|eliminating|elimination\s+of|neutrali[sz]ed|neutrali[sz]ing|lost|losing"),
+    ("killed_count", r"(?:number|tally|count|total)\s+of\s+(?:the\s+)?(?:dead|deaths|fatalities|victims|those\s+killed)"
+                     r"(?:\s+(?:at|to|as|was|is|stood\s+at|rose\s+to|reached))?"),
+    ("killed_toll", r"(?:died|dead|deaths)\s+(?:[\w'’-]+\s+){0,6}?(?:have|has|had)\s+(?:now\s+)?(?:reached|risen\s+to|"
+                    r"rose\s+to|climbed\s+to|grown\s+to)"),
     ("injured", r"among\s+(?:the|those)\s+(?:injured|wounded|hurt)(?:\s+(?:were|are|was))?|"
                 r"injuring|injured|injure|injures|wounding|wounded|wound|wounds|injuries\s+to"),
     ("casualties", r"casualties\s+(?:of|to|at|rose\s+to|reached)"),
@@ -79,16 +88,19 @@ BEFORE = [
     ("refugees", r"refugees"),
     ("returned", r"return\s+of|returns\s+of|returnees|returning\s+refugees"),
     ("affecting", r"affecting|affected|affects|affect"),
-    ("destroyed_housing", r"destroying|destroyed|destruction\s+of|razing|flattening|washing\s+away|buried|burying"),
-    ("damaged_housing", r"damaging|damaged|damage\s+to"),
-    ("population", r"home\s+to|population\s+(?:of|was|is|stood\s+at|reached|had\s+been|has\s+been)|populated\s+by|"
+    ("destroyed_housing", r"destroying|destroyed|destruction\s+of|razing|razed|flattening|flattened|levelled|leveled|"
+                          r"washing\s+away|washed\s+away|buried|burying"),
+    ("damaged_housing", r"damaging|damaged|damage\s+to|inundated|inundating|submerged|"
+                        r"submerging|ripped\s+off\s+(?:the\s+)?roofs\s+of"),
+    ("population", r"home\s+to|(?<!displaced\s)(?<!refugee\s)population\s+(?:of|was|is|stood\s+at|reached|had\s+been|"
+                   r"has\s+been)|populated\s+by|"
                    r"inhabited\s+by|hosts|hosting|siege\s+of|besieging|"
                    r"putting"),
     ("in_need", r"assist|assisting|feed|feeding|in\s+need"),
 ]
 # a cue may be glued to a capitalised name by PDF extraction ("have already fledShirqat")
 AFTER_RE = re.compile("|".join(f"(?P<{m}>\\b(?:{p})(?:\\b|(?=(?-i:[A-Z]))))" for m, p in AFTER), re.I)
-BEFORE_RE = re.compile("|".join(f"(?P<{m if m != 'affecting' else 'affected'}>\\b(?:{p})\\b)" for m, p in BEFORE),
+BEFORE_RE = re.compile("|".join(f"(?P<{m}>\\b(?:{p})\\b)" for m, p in BEFORE),
                        re.I)
 
 PEOPLE = set("""
@@ -126,6 +138,7 @@ prefectures prefecture counties county municipalities municipality states depart
 parishes parish wards ward localities locality communities subdistricts sub-districts townships township islands
 hectopascals hpa millibars mb knots kph mph km/h magnitude richter runs trains vessels boats ships hectares rai
 calls messages tweets posts visits flights ambulances breaches violations views comments shares likes
+trees latrines toilets structures outbuildings volunteers personnel crops livestock cattle goats sheep missions
 """.split()) - {"members?", "tents?"}
 SUBGROUP = re.compile(r"(?:including|among\s+them|among\s+whom|of\s+whom|of\s+them|amongst\s+them|incl\.)\s+$", re.I)
 AUX = set("""
@@ -151,9 +164,11 @@ def metric_before(text: str, start: int, end: int):
         last = m
     if not last:
         return None
-    return last.lastgroup, last.start(), last.end()
+    return CUE_METRIC.get(last.lastgroup, last.lastgroup), last.start(), last.end()
 
 
+# cue groups that share a metric
+CUE_METRIC = {"affecting": "affected", "killed_toll": "killed", "killed_count": "killed"}
 NOUN_STOP = set("""
 in on at from by near after as during when were was are is have has had and or but to for with who that which
 into across around inside outside since while be been being will would could may might

@@ -30,7 +30,7 @@ _DIGITS = (r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d{1,3},\s000(?![\d,])"
            r"|\d{1,3}(?:\.\d{3})+(?![\d.,]|\s*(?:million|billion|m\b|mln|bn))"  # 2.000 (European)
            r"|\d{1,3}(?:[ \u00a0\u202f\u2009]\d{3})+(?![\d,.]\d)"  # 9 300
            r"|\d{1,3}(?:'\d{3})+|\d+(?:\.\d+)?)")
-_SCALE = (r"(?:[\s-]*(?:million|billion|thousand|lakh|crore|mln|bn|mil(?=\s+[a-zà-ÿ]))\b"
+_SCALE = (r"(?:[\s-]*(?:million|billion|thousand|lakh|crore|mln|bn|mil(?=\s+[a-zà-ÿ]))s?\b"
           r"|(?:m|bn|k)(?![\w\ufffd'’]|\.\w))")
 _VAGUE = (r"(?:tens\s+of\s+thousands|hundreds\s+of\s+thousands|dozens\s+of\s+thousands|"
           r"(?:several|a\s+few|few)\s+(?:dozen|hundred|thousand|million)s?(?:\s+thousand)?|"
@@ -67,6 +67,11 @@ HEDGE_BEFORE = re.compile(rf"(?:\b(?:{'|'.join(p for p, _ in HEDGES)})|(?<=[a-z]
 HEDGE_KIND = [(re.compile(rf"^(?:{p})$", re.I), q) for p, q in HEDGES]
 HEDGE_AFTER = re.compile(r"(?:\s*(?:or|and)\s+(?:more|over|above)\b|\+|-plus\b)", re.I)
 RANGE_TAIL = re.compile(r"\s*(?:-|–|—|to|and|or|a)\s*(?=\S)", re.I)
+# "the toll has risen from 19 to 37": two counts, not a range
+CHANGE_FROM = re.compile(r"\b(?:risen|rose|rises|rising|increased|increases|increasing|climbed|climbs|jumped|"
+                         r"grown|grew|"
+                         r"gone\s+up|went\s+up|dropped|drops|fell|fallen|decreased|declined|surged|soared)\s+"
+                         r"(?:[\w-]+\s+){0,2}?from\s*$", re.I)
 BETWEEN = re.compile(r"\b(?:between|from|de|entre)\s*$", re.I)
 
 
@@ -125,7 +130,7 @@ def digits_value(text: str) -> float:
 
 
 def _scale(text: str) -> int:
-    m = rx.search(r"(million|billion|thousand|lakh|crore|mln|bn|mil|m|k)\s*$", text, re.I)
+    m = rx.search(r"(million|billion|thousand|lakh|crore|mln|bn|mil|m|k)s?\s*$", text, re.I)
     return SCALE[m.group(1).lower()] if m else 1
 
 
@@ -185,7 +190,7 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
         q.bare_year = bool(m.group("num") and rx.fullmatch(r"(?:1[89]|20)\d\d", m.group(0)))
         # range: "1,200-2,000", "between 250,000 and 300,000", "10 to 15"
         tail = RANGE_TAIL.match(text, m.end(), end)
-        if tail and not vague:
+        if tail and not vague and not CHANGE_FROM.search(text, max(start, m.start() - 40), m.start()):
             m2 = CORE.match(text, tail.end(), end)
             joiner = tail.group(0).strip().lower()
             between = BETWEEN.search(text, max(start, m.start() - 12), m.start())

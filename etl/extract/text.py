@@ -18,7 +18,8 @@ ABBREV = re.compile(
     r"(?:\b(?:[A-Z]\.)+|\b(?:Mr|Mrs|Ms|Dr|Prof|Gen|Maj|Col|Lt|Capt|Sgt|Gov|Sen|Rep|St|Mt|No|Nos|Jan|Feb|Mar|Apr|"
     r"Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|approx|est|vs|etc|Inc|Co|Corp|Ltd|al|Ave|Rd|p\.m|a\.m)\.)$"
 )
-SENT_END = re.compile(r"[.!?]+[\"'”’)\]]*\s+|\n\s*\n+|\n(?=\s*[-•*])")
+SENT_END = re.compile(r"[.!?]+(?:[\"'”’)\]]*\s+|(?<=[a-z]{2}[.!?])(?=[A-Z][a-z]))|\n\s*\n+|\n(?=\s*[-•*])")
+# (the second branch: "…, authorities said.The mudslides", sentences glued without a space)
 MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|"
           r"oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|janvier|f[ée]vrier|mars|avril|mai|juin|juillet|ao[uû]t|"
           r"septembre|octobre|novembre|d[ée]cembre|enero|febrero|marzo|abril|mayo|junio|julio|agosto|"
