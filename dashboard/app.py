@@ -67,6 +67,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     filters.set_parent_lookup(lambda code: _parent_pcode(reader, code))
     app.server.config["DISPLACEMENT_SETTINGS"] = settings
     app.server.config["DISPLACEMENT_READER"] = reader
+    app.server.config["DISPLACEMENT_RESTRICTED"] = settings.restricted  # exports leave out no-redistribution sources
     app.layout = lambda: shell(reader, settings.sql_enabled)
     _register_shell_callbacks(app, reader)
     _adopt_page_callbacks(app)
