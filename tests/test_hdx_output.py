@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import io
+import json
 
 import requests
 
@@ -85,3 +86,14 @@ def test_csv_with_hxl_row_is_read_back_by_the_hxl_source(settings, start, tmp_pa
     original = query(settings, "SELECT metric, value, country_iso3, admin1_pcode, period_end::VARCHAR, claimed_by_org,"
                                " figure_id FROM figures ORDER BY figure_id")
     assert back == original
+
+
+def test_countries_carry_ochas_names_and_keep_the_others_as_alternates(tmp_path):
+    env = {"DISPLACEMENT_DB": str(tmp_path / "w.duckdb")}
+    assert displacement("etl", "run", "gazetteer", env=env).returncode == 0
+    proc = displacement("sql", "SELECT pcode, name, alt_names FROM v_places WHERE pcode IN ('COD', 'MMR', 'SYR')"
+                        " ORDER BY pcode", "--format", "json", env=env)
+    rows = {r["pcode"]: r for r in json.loads(proc.stdout)}
+    assert rows["COD"]["name"] == "Democratic Republic of the Congo" and "Congo - Kinshasa" in rows["COD"]["alt_names"]
+    assert rows["MMR"]["name"] == "Myanmar" and "Myanmar (Burma)" in rows["MMR"]["alt_names"]
+    assert rows["SYR"]["name"] == "Syrian Arab Republic" and "Syria" in rows["SYR"]["alt_names"]
