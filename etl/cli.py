@@ -281,7 +281,8 @@ def export(directory, fmt):
 
     settings = _settings()
     try:
-        written, seconds, size = timed_export(settings.db, directory, fmt, settings.restricted)
+        written, seconds, size = timed_export(settings.db, directory, fmt, settings.restricted,
+                                              memory_limit=settings.memory_limit, threads=settings.threads)
     except (ExportError, SettingsError, *_known_errors()) as exc:
         raise UserError(str(exc).splitlines()[0]) from None
     for item in written:
