@@ -73,10 +73,10 @@ def export(db: Path, out: Path, fmt: str = "parquet", restricted: bool = True, m
             target.mkdir(parents=True)
             select = _select(view, hidden)
             if view == "v_figures":
-                con.execute(f"COPY ({select}) TO '{_q(target)}' ({_options(fmt)}, PARTITION_BY (country_iso3, year))")
+                copy = f"COPY ({select}) TO '{_q(target)}' ({_options(fmt)}, PARTITION_BY (country_iso3, year))"
             else:
-                con.execute(f"COPY ({select}) TO '{_q(target / f'{name}.{fmt}')}' ({_options(fmt)})")
-            rows = con.execute(f"SELECT count(*) FROM ({select})").fetchall()[0][0]
+                copy = f"COPY ({select}) TO '{_q(target / f'{name}.{fmt}')}' ({_options(fmt)})"
+            rows = con.execute(copy).fetchall()[0][0]  # COPY answers with the rows it wrote
             files = sorted(str(p.relative_to(out)) for p in target.rglob(f"*.{fmt}"))
             written.append(Exported(name, rows, files))
         package = datapackage(con, views, written, fmt, hidden)
