@@ -38,8 +38,18 @@ def _known_errors():
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def cli():
+@click.version_option(package_name="displacement", prog_name="displacement")
+@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default=None,
+              help="Log to stderr from this level (default: warning; info for `etl schedule`).")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: one JSON object per log line.")
+@click.pass_context
+def cli(ctx, log_level, log_format):
     """Displacement, casualty and damage figures from news and datasets, in one DuckDB warehouse."""
+    from etl import logs
+
+    logs.configure(log_level or "warning", log_format)
+    ctx.obj = {"log_level": log_level}
 
 
 @cli.command()
@@ -51,11 +61,29 @@ def demo(serve, host, port):
     settings = _settings()
     started = time.perf_counter()
     results = _run(settings, None, None)
-    click.echo(f"demo data loaded into {settings.db} in {time.perf_counter() - started:.1f}s")
+    figures = _count_figures(settings)
+    if not figures:
+        from etl.resources import bundled
+
+        raise UserError(f"the demo loaded no figures into {settings.db}: is the bundled data at "
+                        f"{bundled('data')} missing? (reinstall the package)")
+    click.echo(f"demo data loaded into {settings.db} in {time.perf_counter() - started:.1f}s: {figures} figures")
     if serve:
         _serve(settings, host, port)
     elif any(r.status != "ok" for r in results):
         sys.exit(1)
+
+
+def _count_figures(settings) -> int:
+    from etl.warehouse import reader_for
+
+    reader = reader_for(settings)
+    try:
+        return reader.query("SELECT count(*) FROM v_figures")[1][0][0]
+    except _known_errors():
+        return 0
+    finally:
+        reader.close()
 
 
 @cli.group()
@@ -114,7 +142,8 @@ def _run(settings, names, options):
 
 @etl.command("status")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def etl_status(fmt):
+@click.option("--fail-on-stale", is_flag=True, help="Exit with status 2 if a scheduled source is stale.")
+def etl_status(fmt, fail_on_stale):
     """Per source: last success, last failure and its error, rows loaded, and whether it is stale."""
     from etl.status import source_status
 
@@ -124,24 +153,34 @@ def etl_status(fmt):
         raise UserError(str(exc)) from None
     if fmt == "json":
         click.echo(json.dumps(rows, default=str, indent=2))
-        return
-    columns = ["source", "last_success", "last_failure", "last_error", "last_rows_loaded", "figures", "stale"]
-    _print_table(columns, [[r[c] for c in columns] for r in rows])
+    else:
+        columns = ["source", "last_success", "last_failure", "last_error", "last_rows_loaded", "figures", "stale"]
+        _print_table(columns, [[r[c] for c in columns] for r in rows])
+    stale = [r["source"] for r in rows if r["stale"]]
+    if fail_on_stale and stale:
+        click.echo(f"error: stale: {', '.join(stale)}", err=True)
+        sys.exit(2)
 
 
 @etl.command("schedule")
-@click.option("--once", is_flag=True, help="Run what is due now, then exit.")
-def etl_schedule(once):
+@click.option("--once", is_flag=True, help="Run what is due now, then exit (status 1 if a due source failed).")
+@click.pass_context
+def etl_schedule(ctx, once):
     """Run sources on the cron schedules in DISPLACEMENT_SCHEDULE until stopped (Ctrl-C)."""
     import logging
 
     from etl.schedule import run_forever
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
+    if not (ctx.obj or {}).get("log_level"):
+        logging.getLogger().setLevel(logging.INFO)
     try:
-        run_forever(_settings(), once=once)
+        failed = run_forever(_settings(), once=once)
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
+        return
+    if once and failed:
+        click.echo(f"error: failed: {', '.join(failed)}", err=True)
+        sys.exit(1)
 
 
 @cli.command()
@@ -234,6 +273,28 @@ def sql(query, fmt, write):
         writer.writerows(rows)
     else:
         _print_table(columns, rows)
+
+
+@cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True)
+def export(directory, fmt):
+    """Write every v_* view to DIRECTORY as Parquet or CSV, with a datapackage.json (see docs/schema.md).
+
+    Figures go to DIRECTORY/figures/country_iso3=…/year=…/. Sources whose terms forbid redistribution are left
+    out when DISPLACEMENT_PUBLIC_ONLY is on (the default without basic auth).
+    """
+    from etl.export import ExportError, timed_export
+
+    settings = _settings()
+    try:
+        written, seconds, size = timed_export(settings.db, directory, fmt, settings.restricted,
+                                              memory_limit=settings.memory_limit, threads=settings.threads)
+    except (ExportError, SettingsError, *_known_errors()) as exc:
+        raise UserError(str(exc).splitlines()[0]) from None
+    for item in written:
+        click.echo(f"{item.name:<12} {item.rows:>9} rows  {len(item.files):>5} files")
+    click.echo(f"exported to {directory} ({size / 1e6:.1f} MB) in {seconds:.1f}s")
 
 
 @cli.command()

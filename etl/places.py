@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-import etl
+from etl.resources import bundled
 
 COUNTRIES = "countries.csv"
 SPELLINGS = "spellings.csv"  # curated: Syrian spellings and regions (Ghouta, Qalamoun) no open list names
@@ -101,7 +101,7 @@ def key_tokens(name: str) -> tuple[str, ...]:
 
 def data_path(name: str) -> Path:
     """The one place that knows where the bundled gazetteer files are."""
-    return Path(etl.__file__).parent.parent / "data" / "gazetteer" / name
+    return bundled("data", "gazetteer", name)
 
 
 def is_pcode(code: str | None) -> bool:

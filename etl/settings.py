@@ -6,8 +6,11 @@ import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
+from etl.resources import bundled, shown
+
+# The warehouse and raw responses go under ./data of the current directory (never into an installed package);
+# the demo inputs are read from the package.
+DATA = Path("data")
 
 
 def _setting(default, help: str, secret: bool = False):
@@ -17,8 +20,8 @@ def _setting(default, help: str, secret: bool = False):
 @dataclass(frozen=True)
 class Settings:
     db: Path = _setting(DATA / "displacement.duckdb", "the live warehouse file")
-    articles_dir: Path = _setting(DATA / "articles", "folder the `articles` source reads")
-    curated_csv: Path = _setting(DATA / "curated" / "idlib_figures.csv", "CSV the `curated` source reads")
+    articles_dir: Path = _setting(bundled("data", "articles"), "folder the `articles` source reads")
+    curated_csv: Path = _setting(bundled("data", "curated", "idlib_figures.csv"), "CSV the `curated` source reads")
     raw_dir: Path = _setting(DATA / "raw", "where `--save` writes raw API responses")
     host: str = _setting("127.0.0.1", "dashboard host")
     port: int = _setting(8050, "dashboard port")
@@ -29,6 +32,9 @@ class Settings:
     sql_row_cap: int = _setting(5000, "rows an untrusted query returns at most")
     sql_memory_limit: str = _setting("512MB", "DuckDB memory_limit of the SQL console's worker")
     basic_auth: str = _setting("", "`user:password` turns on HTTP basic auth for the whole app", secret=True)
+    public_only: str = _setting(
+        "auto", "`true` keeps no-redistribution sources (ACLED, IOM DTM) out of exports and the API; `auto`: when"
+        " basic auth is off")
     http_timeout: float = _setting(30.0, "seconds per HTTP request of API sources")
     http_retries: int = _setting(4, "retries on 429 and 5xx, with backoff")
     feeds: str = _setting("", "comma-separated RSS/Atom URLs or files for the `feeds` source")
@@ -74,6 +80,18 @@ class Settings:
         return cls(**values)
 
     @property
+    def restricted(self) -> bool:
+        """Whether exports and the API leave out sources whose terms forbid redistribution."""
+        value = self.public_only.strip().lower()
+        if value == "auto":
+            return not self.basic_auth
+        if value in ("1", "true", "yes", "on"):
+            return True
+        if value in ("0", "false", "no", "off"):
+            return False
+        raise SettingsError(f"DISPLACEMENT_PUBLIC_ONLY={self.public_only!r} is not auto, true or false")
+
+    @property
     def next_db(self) -> Path:
         return self.db.with_name(self.db.stem + ".next.duckdb")
 
@@ -96,7 +114,7 @@ def describe() -> list[tuple[str, str, str]]:
     for f in fields(Settings):
         default = f.default
         if isinstance(default, Path):
-            default = default.relative_to(ROOT)
+            default = shown(default)
         rows.append((f"DISPLACEMENT_{f.name.upper()}", str(default), f.metadata["help"]))
     return rows
 

@@ -13,12 +13,13 @@ from pathlib import Path
 
 import duckdb
 
-from etl.warehouse import derived, versions
+from etl.warehouse import compat, derived, versions
 
 HERE = Path(__file__).resolve().parent
 MIGRATIONS = HERE / "migrations"
 VIEWS = HERE / "views.sql"
 log = logging.getLogger("etl")
+COMMENTS = HERE / "comments.sql"  # the data dictionary: COMMENT ON every v_* view and column
 
 
 class WarehouseError(RuntimeError):
@@ -74,8 +75,20 @@ def migrate(con: duckdb.DuckDBPyConnection, views: bool = True) -> list[str]:
     if views:
         if not derived.is_current(con):
             derived.rebuild(con)
-        con.execute(VIEWS.read_text())
+        con.execute(views_sql())
     return applied
+
+
+def views_sql() -> str:
+    """views.sql, then the comments on its views (recreating a view drops its comments)."""
+    return VIEWS.read_text() + "\n" + COMMENTS.read_text()
+
+
+def refuse_if_held(path) -> None:
+    """Refuse to replace a live file that another process holds open read-write: its writes would be lost."""
+    message = compat.held_message(path)
+    if message:
+        raise WarehouseError(message)
 
 
 def validate(con: duckdb.DuckDBPyConnection, since: int | None = None) -> None:
@@ -120,6 +133,8 @@ def next_version(settings, claims: bool = False, check: bool = True):
     """
     store = versions.Store(settings.db, settings.next_db)
     live = store.published()
+    if live is not None:
+        refuse_if_held(live)
     live_version = store.version_of(live) if live is not None and live.parent == store.dir else 0
     con, how = versions.open_work(store, live, live_version, _in_use)
     try:
@@ -131,7 +146,7 @@ def next_version(settings, claims: bool = False, check: bool = True):
         derived.snapshot_places(recorder)
         yield recorder
         rebuilt = derived.maintain(recorder, claims) == "rebuilt"
-        recorder.execute(VIEWS.read_text())
+        recorder.execute(views_sql())
         if check:
             validate(con, since)
         con.execute("CHECKPOINT")
@@ -140,6 +155,8 @@ def next_version(settings, claims: bool = False, check: bool = True):
         final = store.new_name(version)
         os.replace(store.work, final)
         store.write_journal(version, recorder.ops, heavy=rebuilt, published=final)
+        if live is not None:
+            refuse_if_held(live)
         store.point_to(final)
     except BaseException:
         con.close()

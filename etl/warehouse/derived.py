@@ -15,7 +15,7 @@ be worth doing piecewise); it sorts on disk when the data exceeds the memory lim
 
 from __future__ import annotations
 
-DERIVED_VERSION = 1  # bump when a definition below changes: the next publish rebuilds the derived tables
+DERIVED_VERSION = 2  # bump when a definition below changes: the next publish rebuilds the derived tables
 REBUILD_SHARE = 0.3  # touching more than this share of the figures rebuilds everything instead
 
 PUBLISHER = "COALESCE(d.publisher, f.publisher, f.claimed_by_org, f.source)"
@@ -67,7 +67,7 @@ SELECT metric, stock_or_flow, source_type, org, country_iso3, place_level, {MONT
        arg_max({{'value': value, 'value_low': value_low, 'value_high': value_high, 'qualifier': qualifier,
                 'quantity_text': quantity_text, 'org': org, 'ref_date': ref_date, 'figure_id': figure_id}},
                (ref_date, published, value, figure_id)) AS latest,
-       max((ref_date, published, value, figure_id)) AS latest_key
+       max({{'ref_date': ref_date, 'published': published, 'value': value, 'figure_id': figure_id}}) AS latest_key
 FROM {{source}}
 GROUP BY ALL
 """

@@ -22,6 +22,8 @@ from pathlib import Path
 
 import duckdb
 
+from etl.warehouse import compat
+
 READERS_GRACE = 5.0  # seconds a publish waits for readers to leave the older copy before copying instead
 COUNTED = ("figures", "documents", "claims", "places", "rejects", "etl_runs", "source_state", "sources",
            "figure_facts", "figure_months")
@@ -144,11 +146,12 @@ class Store:
         _fsync_dir(self.live.parent)
 
     def write_journal(self, version: int, ops: list[tuple], heavy: bool, published: Path) -> None:
-        """`published`: the copy this run wrote; its stamp tells a later run whether anyone wrote to it since."""
+        """`published`: the copy this run wrote; its stamp tells a later run whether anyone has written it since."""
         self.journal.mkdir(parents=True, exist_ok=True)
         tmp = self.journal / f"{version:06d}.tmp"
         with open(tmp, "wb") as handle:
-            pickle.dump({"heavy": heavy, "ops": ops, "stamp": _stamp(published)}, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            record = {"heavy": heavy, "ops": ops, "stamp": _stamp(published)}
+            pickle.dump(record, handle, protocol=pickle.HIGHEST_PROTOCOL)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, self.journal / f"{version:06d}.pkl")
@@ -218,7 +221,14 @@ def open_work(store: Store, live: Path | None, live_version: int, in_use) -> tup
                 store.clear_work()
     if live is not None:
         shutil.copyfile(live, store.work)
-    return duckdb.connect(str(store.work)), "copied" if live is not None else "new"
+        if compat.rewrite_if_newer(store.work):  # once, for a file in DuckDB 2's default storage format
+            con = compat.connect(store.work)
+            try:
+                con.execute("DELETE FROM warehouse_state WHERE key = 'derived'")  # rewriting dropped them
+            except duckdb.CatalogException:
+                pass  # older than the derived-table bookkeeping: rebuilt anyway
+            con.close()
+    return compat.connect(store.work), "copied" if live is not None else "new"
 
 
 def _take(store: Store, standby: Path, in_use):
@@ -231,7 +241,7 @@ def _take(store: Store, standby: Path, in_use):
     os.replace(standby, store.work)  # from here on the older copy is the work file: a killed run discards it
     while True:
         try:
-            return duckdb.connect(str(store.work))
+            return compat.connect(store.work)
         except duckdb.Error as exc:
             if not _held(exc) or time.monotonic() >= deadline:
                 store.work.unlink(missing_ok=True)  # a reader elsewhere keeps its open file

@@ -10,9 +10,13 @@ SELECT
     f.evidence, f.char_start, f.char_end,
     COALESCE(d.publisher, f.publisher, f.claimed_by_org, f.source) AS publisher,
     COALESCE(d.published, f.published, f.period_end, f.period_start) AS published,
-    COALESCE(d.url, f.url) AS url, d.title, f.detail, f.load_id
+    COALESCE(d.url, f.url) AS url, d.title, f.detail, f.load_id,
+    s.licence,
+    concat_ws(', ', COALESCE(d.publisher, f.publisher, f.claimed_by_org, f.source), COALESCE(d.title, f.dataset),
+              COALESCE(d.url, f.url)) AS attribution
 FROM figures f
 LEFT JOIN documents d ON d.doc_id = f.doc_id
+LEFT JOIN sources s ON s.name = f.source
 LEFT JOIN places c ON c.pcode = f.country_iso3
 LEFT JOIN places a1 ON a1.pcode = f.admin1_pcode
 LEFT JOIN places a2 ON a2.pcode = f.admin2_pcode;
