@@ -1,0 +1,168 @@
+"""Documents → lake rows, one batch at a time: the part of the Spark job that runs on executors.
+
+Plain Python and pandas (no pyspark import), so it is the same code whether Spark, a test or a benchmark calls it.
+Each input row is one JSON document line (JSONL as read, Parquet rows as `to_json`); each output row is a figure,
+a document or a reject, told apart by `kind`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pandas as pd
+
+from etl.model import Document, FigureError, check_figure, stable_hash
+
+SOURCE = "lake"  # the name the figures get in the warehouse (`etl run lake`), so figure_id is the same in both
+RAW_CHARS = 2000  # a reject keeps the start of its line
+
+# The v_figures and v_documents columns (docs/schema.md), in the views' order, with Spark types.
+FIGURE_FIELDS = (
+    ("figure_id", "string"), ("source", "string"), ("source_type", "string"), ("doc_id", "string"),
+    ("dataset", "string"), ("record_id", "string"), ("metric", "string"), ("value", "bigint"),
+    ("value_low", "bigint"), ("value_high", "bigint"), ("qualifier", "string"), ("quantity_text", "string"),
+    ("unit", "string"), ("claimed_by", "string"), ("claimed_by_org", "string"), ("location_text", "string"),
+    ("country_iso3", "string"), ("admin1_pcode", "string"), ("admin2_pcode", "string"), ("asylum_iso3", "string"),
+    ("country_name", "string"), ("admin1_name", "string"), ("admin2_name", "string"), ("period_start", "date"),
+    ("period_end", "date"), ("stock_or_flow", "string"), ("evidence", "string"), ("char_start", "int"),
+    ("char_end", "int"), ("publisher", "string"), ("published", "date"), ("url", "string"), ("title", "string"),
+    ("detail", "string"), ("load_id", "bigint"),
+)
+DOCUMENT_FIELDS = (
+    ("doc_id", "string"), ("source", "string"), ("url", "string"), ("title", "string"), ("publisher", "string"),
+    ("published", "date"), ("retrieved_at", "timestamp"), ("sha256", "string"), ("text", "string"),
+    ("n_figures", "bigint"),
+)
+REJECT_FIELDS = (("location", "string"), ("reason", "string"), ("raw", "string"))
+PARTITION_FIELDS = (("year", "int"),)  # with country_iso3 (a figure column)
+
+
+def _union_fields():
+    out, seen = [("kind", "string")], {"kind"}
+    for name, kind in FIGURE_FIELDS + DOCUMENT_FIELDS + REJECT_FIELDS + PARTITION_FIELDS:
+        if name not in seen:
+            out.append((name, kind))
+            seen.add(name)
+    return tuple(out)
+
+
+UNION_FIELDS = _union_fields()
+UNION_SCHEMA = ", ".join(f"{name} {kind}" for name, kind in UNION_FIELDS)  # mapInPandas' DDL schema
+
+
+def parse_document(line: str) -> Document:
+    """One JSON line → Document, with the CLI's rules (raises DocumentError with a one-line reason)."""
+    from etl.extract.documents import _from_json
+
+    return _from_json(line)
+
+
+def figures_of(doc: Document, gazetteer) -> list[dict]:
+    """The one call into the extractor: a document's figures in the contract's fields.
+
+    Unlike `etl.extract.extract`, an exception propagates, so the job can reject the document with its reason.
+    """
+    from etl.extract import engine
+
+    if not doc.text.strip():
+        return []
+    return engine.run(doc, gazetteer)
+
+
+_GAZETTEERS: dict[str, object] = {}
+
+
+def gazetteer(db: str | None = None):
+    """This process's gazetteer, built once: from the places of the warehouse file `db`, else the bundled one.
+
+    Spark reuses its Python workers across tasks, so a warehouse's gazetteer is read once per worker process.
+    """
+    from etl.places import Gazetteer
+
+    if db is None:
+        return Gazetteer.bundled()
+    if db not in _GAZETTEERS:
+        import duckdb
+
+        con = duckdb.connect(db, read_only=True)
+        try:
+            _GAZETTEERS[db] = Gazetteer.from_connection(con)
+        finally:
+            con.close()
+    return _GAZETTEERS[db]
+
+
+def rows_for(path: str, line: str, gaz, retrieved_at: datetime) -> list[dict]:
+    """The lake rows of one input line: its document and figures, or one reject saying why."""
+    from etl.extract.documents import DocumentError
+
+    where = path
+    try:
+        doc = parse_document(line)
+    except DocumentError as exc:
+        return [_reject(where, str(exc), line)]
+    except Exception as exc:  # noqa: BLE001 - any odd line is a reject, never a failed job
+        return [_reject(where, f"unreadable document ({type(exc).__name__}: {exc})", line)]
+    where = f"{path}#{doc.doc_id}"
+    try:
+        figures = [check_figure(f) for f in figures_of(doc, gaz)]
+    except FigureError as exc:
+        return [_reject(where, f"bad figure: {exc}", line)]
+    except Exception as exc:  # noqa: BLE001
+        return [_reject(where, f"extraction failed ({type(exc).__name__}: {str(exc)[:200]})", line)]
+    published = doc.published
+    out, seen = [], set()
+    for f in figures:
+        figure_id = stable_hash(SOURCE, f["doc_id"], f["char_start"], f["char_end"], f["metric"], f["value"])
+        if figure_id in seen:  # the warehouse keeps one figure per id
+            continue
+        seen.add(figure_id)
+        out.append(_figure_row(f, figure_id, doc, gaz, published))
+    out.append({
+        "kind": "document", "doc_id": doc.doc_id, "source": SOURCE, "url": doc.url, "title": doc.title,
+        "publisher": doc.publisher, "published": published, "retrieved_at": retrieved_at, "sha256": doc.sha256,
+        "text": doc.text, "n_figures": len(out), "year": published.year if published else None,
+    })
+    return out
+
+
+def _figure_row(f: dict, figure_id: str, doc: Document, gaz, published) -> dict:
+    row = {name: f.get(name) for name, _ in FIGURE_FIELDS if name in f}
+    # As v_figures computes them from the joined document and places:
+    shown = published or f["published"] or f["period_end"] or f["period_start"]
+    row.update(
+        kind="figure", figure_id=figure_id, source=SOURCE, source_type="document",
+        country_name=_name(gaz, f["country_iso3"]), admin1_name=_name(gaz, f["admin1_pcode"]),
+        admin2_name=_name(gaz, f["admin2_pcode"]),
+        publisher=doc.publisher or f["publisher"] or f["claimed_by_org"] or SOURCE, published=shown,
+        url=doc.url or f["url"], title=doc.title, load_id=None, year=shown.year if shown else None,
+    )
+    return row
+
+
+def _name(gaz, code):
+    place = gaz.places.get(code) if code else None
+    return place.name if place is not None else None
+
+
+def _reject(location: str, reason: str, raw: str) -> dict:
+    return {"kind": "reject", "location": location, "reason": reason.splitlines()[0] if reason else reason,
+            "raw": raw[:RAW_CHARS] if isinstance(raw, str) else None}
+
+
+def map_batches(batches, db: str | None = None, retrieved_at: datetime | None = None):
+    """mapInPandas' function: batches of (path, line) → batches of UNION_FIELDS rows."""
+    gaz = gazetteer(db)
+    retrieved_at = retrieved_at or datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    columns = [name for name, _ in UNION_FIELDS]
+    for batch in batches:
+        rows = []
+        for path, line in zip(batch["path"], batch["line"]):
+            if not isinstance(line, str) or not line.strip():
+                if isinstance(line, str):
+                    continue  # a blank line, as the CLI skips it
+                rows.append(_reject(str(path), "not a text line", repr(line)))
+                continue
+            rows.extend(rows_for(str(path), line, gaz, retrieved_at))
+        # object columns: pandas 3's Arrow-backed strings reach Spark as chunked arrays, which it cannot take
+        yield pd.DataFrame.from_records(rows, columns=columns).astype(object)
