@@ -264,6 +264,27 @@ def sql(query, fmt):
 
 
 @cli.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["parquet", "csv"]), default="parquet", show_default=True)
+def export(directory, fmt):
+    """Write every v_* view to DIRECTORY as Parquet or CSV, with a datapackage.json (see docs/schema.md).
+
+    Figures go to DIRECTORY/figures/country_iso3=…/year=…/. Sources whose terms forbid redistribution are left
+    out when DISPLACEMENT_PUBLIC_ONLY is on (the default without basic auth).
+    """
+    from etl.export import ExportError, timed_export
+
+    settings = _settings()
+    try:
+        written, seconds, size = timed_export(settings.db, directory, fmt, settings.restricted)
+    except (ExportError, SettingsError, *_known_errors()) as exc:
+        raise UserError(str(exc).splitlines()[0]) from None
+    for item in written:
+        click.echo(f"{item.name:<12} {item.rows:>9} rows  {len(item.files):>5} files")
+    click.echo(f"exported to {directory} ({size / 1e6:.1f} MB) in {seconds:.1f}s")
+
+
+@cli.command()
 @click.option("--host", default=None, help="Host to bind (default: DISPLACEMENT_HOST).")
 @click.option("--port", type=int, default=None, help="Port (default: DISPLACEMENT_PORT).")
 def serve(host, port):

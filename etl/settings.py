@@ -29,6 +29,9 @@ class Settings:
     sql_row_cap: int = _setting(5000, "rows an untrusted query returns at most")
     sql_memory_limit: str = _setting("512MB", "DuckDB memory_limit of the SQL console's worker")
     basic_auth: str = _setting("", "`user:password` turns on HTTP basic auth for the whole app", secret=True)
+    public_only: str = _setting(
+        "auto", "`true` keeps no-redistribution sources (ACLED, IOM DTM) out of exports and the API; `auto`: when"
+        " basic auth is off")
     http_timeout: float = _setting(30.0, "seconds per HTTP request of API sources")
     http_retries: int = _setting(4, "retries on 429 and 5xx, with backoff")
     feeds: str = _setting("", "comma-separated RSS/Atom URLs or files for the `feeds` source")
@@ -62,6 +65,18 @@ class Settings:
                 values[f.name] = _convert(f.type, raw, f.name)
         values.update(overrides)
         return cls(**values)
+
+    @property
+    def restricted(self) -> bool:
+        """Whether exports and the API leave out sources whose terms forbid redistribution."""
+        value = self.public_only.strip().lower()
+        if value == "auto":
+            return not self.basic_auth
+        if value in ("1", "true", "yes", "on"):
+            return True
+        if value in ("0", "false", "no", "off"):
+            return False
+        raise SettingsError(f"DISPLACEMENT_PUBLIC_ONLY={self.public_only!r} is not auto, true or false")
 
     @property
     def next_db(self) -> Path:

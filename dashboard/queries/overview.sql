@@ -23,7 +23,9 @@ WITH m AS (
            AS latest,
            (CASE WHEN $admin2 IS NOT NULL THEN TRUE
                  WHEN $admin1 IS NOT NULL THEN f.admin2_pcode IS NULL
-                 ELSE f.admin1_pcode IS NULL END, (f.ref_date, f.published, f.value, f.figure_id)) AS best_key
+                 ELSE f.admin1_pcode IS NULL END,
+            {'ref_date': f.ref_date, 'published': f.published, 'value': f.value, 'figure_id': f.figure_id})
+           AS best_key
     FROM v_figure_facts f
     WHERE {{filters}}
       AND ($admin1 IS NOT NULL OR $admin2 IS NOT NULL

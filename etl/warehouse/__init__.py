@@ -11,9 +11,12 @@ from pathlib import Path
 
 import duckdb
 
+from etl.warehouse import compat
+
 HERE = Path(__file__).resolve().parent
 MIGRATIONS = HERE / "migrations"
 VIEWS = HERE / "views.sql"
+COMMENTS = HERE / "comments.sql"  # the data dictionary: COMMENT ON every v_* view and column
 
 
 class WarehouseError(RuntimeError):
@@ -62,8 +65,20 @@ def migrate(con: duckdb.DuckDBPyConnection, views: bool = True) -> list[str]:
         con.execute("COMMIT")
         applied.append(path.name)
     if views:
-        con.execute(VIEWS.read_text())
+        con.execute(views_sql())
     return applied
+
+
+def views_sql() -> str:
+    """views.sql, then the comments on its views (recreating a view drops its comments)."""
+    return VIEWS.read_text() + "\n" + COMMENTS.read_text()
+
+
+def refuse_if_held(path) -> None:
+    """Refuse to replace a live file that another process holds open read-write: its writes would be lost."""
+    message = compat.held_message(path)
+    if message:
+        raise WarehouseError(message)
 
 
 def validate(con: duckdb.DuckDBPyConnection) -> None:
@@ -104,17 +119,20 @@ def next_version(settings):
     live, nxt = Path(settings.db), Path(settings.next_db)
     for stale in (nxt, nxt.with_name(nxt.name + ".wal")):
         stale.unlink(missing_ok=True)
+    refuse_if_held(live)
     if live.exists():
         shutil.copyfile(live, nxt)
-    con = duckdb.connect(str(nxt))
+        compat.rewrite_if_newer(nxt)  # once, for a file written by DuckDB 2's default storage format
+    con = compat.connect(nxt)
     try:
         configure(con, settings.memory_limit, settings.threads)
         migrate(con, views=False)
         yield con
-        con.execute(VIEWS.read_text())
+        con.execute(views_sql())
         validate(con)
         con.execute("CHECKPOINT")
         con.close()
+        refuse_if_held(live)
         os.replace(nxt, live)
     except BaseException:
         con.close()

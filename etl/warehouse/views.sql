@@ -10,9 +10,13 @@ SELECT
     f.evidence, f.char_start, f.char_end,
     COALESCE(d.publisher, f.publisher, f.claimed_by_org, f.source) AS publisher,
     COALESCE(d.published, f.published, f.period_end, f.period_start) AS published,
-    COALESCE(d.url, f.url) AS url, d.title, f.detail, f.load_id
+    COALESCE(d.url, f.url) AS url, d.title, f.detail, f.load_id,
+    s.licence,
+    concat_ws(', ', COALESCE(d.publisher, f.publisher, f.claimed_by_org, f.source), COALESCE(d.title, f.dataset),
+              COALESCE(d.url, f.url)) AS attribution
 FROM figures f
 LEFT JOIN documents d ON d.doc_id = f.doc_id
+LEFT JOIN sources s ON s.name = f.source
 LEFT JOIN places c ON c.pcode = f.country_iso3
 LEFT JOIN places a1 ON a1.pcode = f.admin1_pcode
 LEFT JOIN places a2 ON a2.pcode = f.admin2_pcode;
@@ -109,8 +113,9 @@ SELECT metric, stock_or_flow, source_type, org, country_iso3, place_level,
        count(*) AS n, sum(value) AS value_sum, min(value) AS value_min, max(value) AS value_max,
        arg_max({'value': value, 'value_low': value_low, 'value_high': value_high, 'qualifier': qualifier,
                 'quantity_text': quantity_text, 'org': org, 'ref_date': ref_date, 'figure_id': figure_id},
-               (ref_date, published, value, figure_id)) AS latest,
-       max((ref_date, published, value, figure_id)) AS latest_key
+               {'ref_date': ref_date, 'published': published, 'value': value, 'figure_id': figure_id}) AS latest,
+       -- a named struct, not an unnamed tuple: tuple columns need storage version 2.0, which DuckDB 1.x cannot read
+       max({'ref_date': ref_date, 'published': published, 'value': value, 'figure_id': figure_id}) AS latest_key
 FROM figure_facts
 GROUP BY ALL
 ORDER BY metric, country_iso3, month, org, stock_or_flow, source_type, place_level;
