@@ -62,11 +62,12 @@ def test_spark_figures_equal_the_clis_field_for_field(fakes_lake, tmp_path):
 def test_lake_has_the_v_figures_columns_partitioned_by_country_and_year(fakes_lake):
     rows = lake_rows(fakes_lake["lake"], "figures")
     assert set(rows[0]) == {name for name, _ in mapper.FIGURE_FIELDS} | {"year"}
-    assert all(r["year"] == r["published"].year for r in rows)
+    assert all(r["year"] == (r["period_end"] or r["period_start"] or r["published"]).year for r in rows)
     assert (fakes_lake["lake"] / "figures" / "country_iso3=SYR" / "year=2017").is_dir()
     assert {r["source"] for r in rows} == {"lake"}
     douma = [r for r in rows if r["doc_id"] == "5001" and r["metric"] == "killed"]
     assert douma[0]["admin1_name"] and douma[0]["publisher"] == "sohr"
+    assert douma[0]["attribution"] == "sohr, Air strikes hit market in Douma" and douma[0]["licence"]
     docs = lake_rows(fakes_lake["lake"], "documents")
     assert len(docs) == 36 == fakes_lake["counts"]["documents"]
     by_id = {d["doc_id"]: d for d in docs}

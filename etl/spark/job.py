@@ -3,7 +3,8 @@
     displacement spark extract INPUT OUTPUT            # local mode, from the CLI
     spark-submit --master yarn etl/spark/job.py INPUT OUTPUT   # the same job on a cluster
 
-OUTPUT/figures/ and OUTPUT/documents/ are hive-partitioned as `displacement export` writes them (docs/schema.md);
+OUTPUT/figures/ (hive-partitioned by country_iso3 and year) and OUTPUT/documents/ are laid out as
+`displacement export` writes them (docs/schema.md);
 OUTPUT/rejects/ holds each line that could not be read or extracted, with its reason. A bad document never fails
 the job.
 """
@@ -100,10 +101,10 @@ def extract(spark, source: str, output: str, *, fmt: str | None = None, partitio
     rows = rows.persist(StorageLevel.MEMORY_AND_DISK)
     columns = {
         "figures": [n for n, _ in mapper.FIGURE_FIELDS] + ["year"],
-        "documents": [n for n, _ in mapper.DOCUMENT_FIELDS] + ["year"],
+        "documents": [n for n, _ in mapper.DOCUMENT_FIELDS],
         "rejects": [n for n, _ in mapper.REJECT_FIELDS],
     }
-    partition_by = {"figures": ["country_iso3", "year"], "documents": ["year"], "rejects": []}
+    partition_by = {"figures": ["country_iso3", "year"], "documents": [], "rejects": []}
     counts = {}
     write_mode = "errorifexists" if mode == "error" else mode
     for table, kind in (("figures", "figure"), ("documents", "document"), ("rejects", "reject")):

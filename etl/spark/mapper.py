@@ -12,8 +12,10 @@ from datetime import UTC, datetime
 import pandas as pd
 
 from etl.model import Document, FigureError, check_figure, stable_hash
+from etl.sources.lake import LakeSource
 
 SOURCE = "lake"  # the name the figures get in the warehouse (`etl run lake`), so figure_id is the same in both
+LICENCE = LakeSource.licence  # v_figures.licence: the licence of the source that loaded the figure
 RAW_CHARS = 2000  # a reject keeps the start of its line
 
 # The v_figures and v_documents columns (docs/schema.md), in the views' order, with Spark types.
@@ -26,7 +28,7 @@ FIGURE_FIELDS = (
     ("country_name", "string"), ("admin1_name", "string"), ("admin2_name", "string"), ("period_start", "date"),
     ("period_end", "date"), ("stock_or_flow", "string"), ("evidence", "string"), ("char_start", "int"),
     ("char_end", "int"), ("publisher", "string"), ("published", "date"), ("url", "string"), ("title", "string"),
-    ("detail", "string"), ("load_id", "bigint"),
+    ("detail", "string"), ("load_id", "bigint"), ("licence", "string"), ("attribution", "string"),
 )
 DOCUMENT_FIELDS = (
     ("doc_id", "string"), ("source", "string"), ("url", "string"), ("title", "string"), ("publisher", "string"),
@@ -34,7 +36,7 @@ DOCUMENT_FIELDS = (
     ("n_figures", "bigint"),
 )
 REJECT_FIELDS = (("location", "string"), ("reason", "string"), ("raw", "string"))
-PARTITION_FIELDS = (("year", "int"),)  # with country_iso3 (a figure column)
+PARTITION_FIELDS = (("year", "int"),)  # figures only, with country_iso3: as `displacement export` writes them
 
 
 def _union_fields():
@@ -121,21 +123,25 @@ def rows_for(path: str, line: str, gaz, retrieved_at: datetime) -> list[dict]:
     out.append({
         "kind": "document", "doc_id": doc.doc_id, "source": SOURCE, "url": doc.url, "title": doc.title,
         "publisher": doc.publisher, "published": published, "retrieved_at": retrieved_at, "sha256": doc.sha256,
-        "text": doc.text, "n_figures": len(out), "year": published.year if published else None,
+        "text": doc.text, "n_figures": len(out),
     })
     return out
 
 
 def _figure_row(f: dict, figure_id: str, doc: Document, gaz, published) -> dict:
     row = {name: f.get(name) for name, _ in FIGURE_FIELDS if name in f}
-    # As v_figures computes them from the joined document and places:
+    # As v_figures computes them from the joined document, places and sources:
     shown = published or f["published"] or f["period_end"] or f["period_start"]
+    publisher = doc.publisher or f["publisher"] or f["claimed_by_org"] or SOURCE
+    url = doc.url or f["url"]
+    ref_date = f["period_end"] or f["period_start"] or shown  # the export's partition year
     row.update(
         kind="figure", figure_id=figure_id, source=SOURCE, source_type="document",
         country_name=_name(gaz, f["country_iso3"]), admin1_name=_name(gaz, f["admin1_pcode"]),
-        admin2_name=_name(gaz, f["admin2_pcode"]),
-        publisher=doc.publisher or f["publisher"] or f["claimed_by_org"] or SOURCE, published=shown,
-        url=doc.url or f["url"], title=doc.title, load_id=None, year=shown.year if shown else None,
+        admin2_name=_name(gaz, f["admin2_pcode"]), publisher=publisher, published=shown, url=url,
+        title=doc.title, load_id=None, licence=LICENCE,
+        attribution=", ".join(v for v in (publisher, doc.title or f["dataset"], url) if v is not None),
+        year=ref_date.year if ref_date else None,
     )
     return row
 
