@@ -212,8 +212,8 @@ def spark_extract(source, output, master, partitions, fmt, mode):
         job.check_paths(source, output, mode)
         counts = job.extract(job.session(master, partitions=partitions), source, output, fmt=fmt,
                              partitions=partitions, mode=mode, db=db)
-    except job.JobError as exc:
-        raise UserError(str(exc)) from None
+    except (job.JobError, *job.spark_errors()) as exc:
+        raise UserError(str(exc).strip().splitlines()[0]) from None
     click.echo(" ".join(f"{table} {n}" for table, n in counts.items()))
 
 

@@ -45,6 +45,14 @@ def session(master: str | None = None, app: str = "displacement-extract", partit
     return spark
 
 
+def spark_errors() -> tuple[type[BaseException], ...]:
+    """Errors Spark raises for bad input or a failed job (shown to the user as one line)."""
+    from py4j.protocol import Py4JError
+    from pyspark.errors import PySparkException
+
+    return (PySparkException, Py4JError)
+
+
 def _local(path: str) -> bool:
     return "://" not in path or path.startswith("file://")
 
@@ -156,8 +164,8 @@ def main(argv=None) -> int:
         spark = session(master, partitions=args.partitions)
         counts = extract(spark, args.input, args.output, fmt=args.fmt, partitions=args.partitions,
                          mode=args.mode, db=args.db)
-    except JobError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+    except (JobError, *spark_errors()) as exc:
+        print(f"error: {str(exc).strip().splitlines()[0]}", file=sys.stderr)
         return 1
     print(" ".join(f"{k} {v}" for k, v in counts.items()))
     return 0
