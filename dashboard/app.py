@@ -19,13 +19,14 @@ from dash import _callback as dash_callback_registry
 from dashboard import api, auth, queries, sql_sandbox
 from dashboard.figures import fmt_date
 from dashboard.filters import METRIC_LABELS, SOURCE_TYPES, Filters, with_search
+from etl.resources import bundled
 from etl.settings import Settings
 from etl.warehouse import WarehouseError, reader_for
 
 log = logging.getLogger(__name__)
 
 HERE = Path(__file__).resolve().parent
-ASSETS = HERE.parent / "assets"
+ASSETS = bundled("assets")
 PAGES = HERE / "pages"
 
 NAV = [("Overview", "/"), ("Compare sources", "/compare"), ("Regions", "/regions"), ("Figures", "/figures"),

@@ -51,11 +51,29 @@ def demo(serve, host, port):
     settings = _settings()
     started = time.perf_counter()
     results = _run(settings, None, None)
-    click.echo(f"demo data loaded into {settings.db} in {time.perf_counter() - started:.1f}s")
+    figures = _count_figures(settings)
+    if not figures:
+        from etl.resources import bundled
+
+        raise UserError(f"the demo loaded no figures into {settings.db}: is the bundled data at "
+                        f"{bundled('data')} missing? (reinstall the package)")
+    click.echo(f"demo data loaded into {settings.db} in {time.perf_counter() - started:.1f}s: {figures} figures")
     if serve:
         _serve(settings, host, port)
     elif any(r.status != "ok" for r in results):
         sys.exit(1)
+
+
+def _count_figures(settings) -> int:
+    from etl.warehouse import reader_for
+
+    reader = reader_for(settings)
+    try:
+        return reader.query("SELECT count(*) FROM v_figures")[1][0][0]
+    except _known_errors():
+        return 0
+    finally:
+        reader.close()
 
 
 @cli.group()

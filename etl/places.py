@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
 
-import etl
+from etl.resources import bundled
 
-DATA = Path(etl.__file__).parent.parent / "data" / "gazetteer"
+DATA = bundled("data", "gazetteer")
 FILES = ("countries.csv", "admin.csv")
 SPELLINGS = "spellings.csv"
 WORLD = "places_by_country.csv"  # hand-written cities and regions of other countries, as names of the country

@@ -6,8 +6,11 @@ import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data"
+from etl.resources import bundled, shown
+
+# The warehouse and raw responses go under ./data of the current directory (never into an installed package);
+# the demo inputs are read from the package.
+DATA = Path("data")
 
 
 def _setting(default, help: str, secret: bool = False):
@@ -17,8 +20,8 @@ def _setting(default, help: str, secret: bool = False):
 @dataclass(frozen=True)
 class Settings:
     db: Path = _setting(DATA / "displacement.duckdb", "the live warehouse file")
-    articles_dir: Path = _setting(DATA / "articles", "folder the `articles` source reads")
-    curated_csv: Path = _setting(DATA / "curated" / "idlib_figures.csv", "CSV the `curated` source reads")
+    articles_dir: Path = _setting(bundled("data", "articles"), "folder the `articles` source reads")
+    curated_csv: Path = _setting(bundled("data", "curated", "idlib_figures.csv"), "CSV the `curated` source reads")
     raw_dir: Path = _setting(DATA / "raw", "where `--save` writes raw API responses")
     host: str = _setting("127.0.0.1", "dashboard host")
     port: int = _setting(8050, "dashboard port")
@@ -101,7 +104,7 @@ def describe() -> list[tuple[str, str, str]]:
     for f in fields(Settings):
         default = f.default
         if isinstance(default, Path):
-            default = default.relative_to(ROOT)
+            default = shown(default)
         rows.append((f"DISPLACEMENT_{f.name.upper()}", str(default), f.metadata["help"]))
     return rows
 
