@@ -126,3 +126,17 @@ def test_duckdb_views_over_the_lake_give_the_warehouses_overview(warehouse, fake
     finally:
         published.close()
         lake.close()
+
+
+def test_a_displacement_export_loads_as_a_lake(tmp_path):
+    demo = tmp_path / "demo.duckdb"
+    assert displacement("demo", "--no-serve", db=demo).returncode == 0
+    proc = displacement("export", str(tmp_path / "out"), db=demo)
+    assert proc.returncode == 0, proc.stderr
+    db = tmp_path / "w.duckdb"
+    proc = displacement("etl", "run", "lake", "--from-file", str(tmp_path / "out"), db=db)
+    assert proc.returncode == 0, proc.stderr
+    query = ("SELECT metric, value, qualifier, claimed_by_org, country_iso3, admin1_pcode, period_end, doc_id"
+             " FROM v_figures ORDER BY ALL")
+    assert rows(db, query) == rows(demo, query)
+    assert rows(db, "SELECT count(*) FROM v_documents") == rows(demo, "SELECT count(*) FROM v_documents")
