@@ -113,13 +113,11 @@ def rows_for(path: str, line: str, gaz, retrieved_at: datetime) -> list[dict]:
     except Exception as exc:  # noqa: BLE001
         return [_reject(where, f"extraction failed ({type(exc).__name__}: {str(exc)[:200]})", line)]
     published = doc.published
-    out, seen = [], set()
-    for f in figures:
+    by_id = {}
+    for f in figures:  # one figure per id, the last one, as the warehouse keeps it
         figure_id = stable_hash(SOURCE, f["doc_id"], f["char_start"], f["char_end"], f["metric"], f["value"])
-        if figure_id in seen:  # the warehouse keeps one figure per id
-            continue
-        seen.add(figure_id)
-        out.append(_figure_row(f, figure_id, doc, gaz, published))
+        by_id[figure_id] = _figure_row(f, figure_id, doc, gaz, published)
+    out = list(by_id.values())
     out.append({
         "kind": "document", "doc_id": doc.doc_id, "source": SOURCE, "url": doc.url, "title": doc.title,
         "publisher": doc.publisher, "published": published, "retrieved_at": retrieved_at, "sha256": doc.sha256,
@@ -131,19 +129,24 @@ def rows_for(path: str, line: str, gaz, retrieved_at: datetime) -> list[dict]:
 def _figure_row(f: dict, figure_id: str, doc: Document, gaz, published) -> dict:
     row = {name: f.get(name) for name, _ in FIGURE_FIELDS if name in f}
     # As v_figures computes them from the joined document, places and sources:
-    shown = published or f["published"] or f["period_end"] or f["period_start"]
-    publisher = doc.publisher or f["publisher"] or f["claimed_by_org"] or SOURCE
-    url = doc.url or f["url"]
-    ref_date = f["period_end"] or f["period_start"] or shown  # the export's partition year
+    shown = _coalesce(published, f["published"], f["period_end"], f["period_start"])
+    publisher = _coalesce(doc.publisher, f["publisher"], f["claimed_by_org"], SOURCE)
+    url = _coalesce(doc.url, f["url"])
+    ref_date = _coalesce(f["period_end"], f["period_start"], shown)  # the export's partition year
     row.update(
         kind="figure", figure_id=figure_id, source=SOURCE, source_type="document",
         country_name=_name(gaz, f["country_iso3"]), admin1_name=_name(gaz, f["admin1_pcode"]),
         admin2_name=_name(gaz, f["admin2_pcode"]), publisher=publisher, published=shown, url=url,
         title=doc.title, load_id=None, licence=LICENCE,
-        attribution=", ".join(v for v in (publisher, doc.title or f["dataset"], url) if v is not None),
+        attribution=", ".join(v for v in (publisher, _coalesce(doc.title, f["dataset"]), url) if v is not None),
         year=ref_date.year if ref_date else None,
     )
     return row
+
+
+def _coalesce(*values):
+    """SQL's COALESCE: the first value that is not None (an empty string counts)."""
+    return next((v for v in values if v is not None), None)
 
 
 def _name(gaz, code):
