@@ -1,16 +1,18 @@
 """Read-only JSON/CSV endpoints on the dashboard's Flask server.
 
-GET /api/health    {"ok": true, "figures": N}
+GET /api/health    {"ok": true, "figures": N, "last_success", "sources": {name: last success}, "stale": [names]}
 GET /api/figures   figures with their provenance, filtered by validated parameters (parameterised SQL only)
 GET /api/sql       one untrusted read query, run in the SQL sandbox (dashboard.sql_sandbox)
 
 /api/figures parameters (empty means "any"; lists are comma-separated):
   country (ISO3), admin1, admin2 (p-codes), metric, source_type (document|dataset), source (name),
   org (substring of claimed_by_org or publisher, case-insensitive), from, to (YYYY-MM-DD; the figure's period
-  overlaps them), limit (1..10000, the default), format (json|csv).
-Answers: JSON {"figures", "count", "truncated", "limit"} or CSV with an X-Truncated header. Errors: JSON
-{"error", "status"} with 400 (bad parameter, refused or failed SQL), 403 (SQL off), 408 (time limit),
-429 (console busy), 503 (no warehouse).
+  overlaps them), limit (1..10000, the default), offset (rows to skip), format (json|csv), hxl=1 (CSV: an HXL
+  hashtag row under the header). HDX HAPI's names are aliases: location_code (country), admin1_code, admin2_code.
+  With DISPLACEMENT_PUBLIC_ONLY on, sources whose terms forbid redistribution are left out (etl.licences).
+Answers: JSON {"figures", "count", "truncated", "limit", "offset", "next_offset"} or CSV with an X-Truncated
+header. Errors: JSON {"error", "status"} with 400 (bad parameter, refused or failed SQL), 403 (SQL off),
+408 (time limit), 429 (console busy), 503 (no warehouse).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from flask import Blueprint, Response, jsonify, request
 
 from dashboard import sql_sandbox
 from dashboard.filters import METRICS, SOURCE_TYPES
+from etl import hxl_tags, licences
 
 MAX_ROWS = 10_000  # /api/figures answers at most this many rows per request
 
@@ -33,8 +36,9 @@ FIGURE_COLUMNS = (
     "claimed_by", "claimed_by_org", "location_text", "country_iso3", "country_name", "admin1_pcode", "admin1_name",
     "admin2_pcode", "admin2_name", "asylum_iso3", "period_start", "period_end", "stock_or_flow",
     "source", "source_type", "doc_id", "url", "title", "publisher", "published", "dataset", "record_id",
-    "evidence", "char_start", "char_end",
+    "evidence", "char_start", "char_end", "licence", "attribution",
 )
+ALIASES = {"location_code": "country", "admin1_code": "admin1", "admin2_code": "admin2"}  # HDX HAPI's names
 
 _ISO3 = re.compile(r"[A-Z]{3}")
 _PCODE = re.compile(r"[A-Z]{2}[A-Z0-9]{0,18}")
@@ -60,14 +64,16 @@ def register(server, settings, reader) -> None:
     def health():
         try:
             _, rows = reader.query("SELECT count(*) FROM v_figures")
+            freshness = health_freshness(settings, reader)
         except Exception as exc:  # noqa: BLE001 - a readiness check reports any failure
             return jsonify(ok=False, error=str(exc)), 503
-        return jsonify(ok=True, figures=rows[0][0])
+        return jsonify(ok=True, figures=rows[0][0], **freshness)
 
     @api.get("/figures")
     def figures():
         fmt = _format(request.args)
-        sql, params, limit = figures_query(request.args)
+        sql, params, limit = figures_query(request.args, restricted=settings.restricted)
+        offset = _whole(request.args, "offset", 0, 10**9)
         try:
             columns, rows = reader.query(sql, params)
         except Exception as exc:  # noqa: BLE001 - e.g. no warehouse yet
@@ -75,9 +81,11 @@ def register(server, settings, reader) -> None:
         truncated = len(rows) > limit
         rows = [[sql_sandbox.plain(v) for v in row] for row in rows[:limit]]
         if fmt == "csv":
-            return _csv(columns, rows, truncated, "figures.csv")
+            hxl = _whole(request.args, "hxl", 0, 1)
+            return _csv(columns, rows, truncated, "figures.csv", hxl_tags.tag_row(columns) if hxl else None)
         records = [dict(zip(columns, row, strict=True)) for row in rows]
-        return jsonify(figures=records, count=len(records), truncated=truncated, limit=limit)
+        return jsonify(figures=records, count=len(records), truncated=truncated, limit=limit, offset=offset,
+                       next_offset=offset + len(records) if truncated else None)
 
     @api.route("/sql", methods=["GET", "POST"])
     def sql():
@@ -104,13 +112,41 @@ def register(server, settings, reader) -> None:
     server.register_blueprint(api)
 
 
-def figures_query(args) -> tuple[str, list, int]:
-    """(sql, params, limit) for /api/figures; every parameter is validated, every value is a parameter."""
-    allowed = {"country", "admin1", "admin2", "metric", "org", "source", "source_type", "from", "to", "limit", "format"}
+def health_freshness(settings, reader) -> dict:
+    """last_success (the newest successful run of any source), per source its last success, and the stale
+    sources (no success within their schedule in DISPLACEMENT_SCHEDULE)."""
+    from etl.schedule import is_stale, schedules
+
+    _, rows = reader.query("SELECT source, last_success FROM v_sources ORDER BY source")
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    crons = schedules(settings)
+    last = {name: when for name, when in rows}
+    stale = [name for name, when in rows if name in crons and is_stale(crons[name], when, now)]
+    newest = max((w for w in last.values() if w is not None), default=None)
+    return {"last_success": _iso(newest), "sources": {n: _iso(w) for n, w in last.items()}, "stale": stale}
+
+
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def figures_query(args, restricted: bool = False) -> tuple[str, list, int]:
+    """(sql, params, limit) for /api/figures; every parameter is validated, every value is a parameter.
+
+    `restricted` leaves out sources whose terms forbid redistribution (DISPLACEMENT_PUBLIC_ONLY).
+    """
+    allowed = {"country", "admin1", "admin2", "metric", "org", "source", "source_type", "from", "to", "limit",
+               "offset", "format", "hxl", *ALIASES}
     unknown = sorted(set(args) - allowed)
     if unknown:
         raise ApiError(f"unknown parameter {unknown[0]!r}; use {', '.join(sorted(allowed))}")
+    for alias, name in ALIASES.items():
+        if alias in args and name in args:
+            raise ApiError(f"give {name!r} or its alias {alias!r}, not both")
+    args = {ALIASES.get(k, k): v for k, v in args.items()}
     where, params = [], []
+    if restricted:
+        where.append(licences.sql_filter())
 
     def any_of(column: str, values: list[str]) -> None:
         if values:
@@ -143,13 +179,14 @@ def figures_query(args) -> tuple[str, list, int]:
         params.append(end)
 
     limit = _limit(args)
+    offset = _whole(args, "offset", 0, 10**9)
     sql = (
         f"SELECT {', '.join(FIGURE_COLUMNS)} FROM v_figures"  # column names from the constant above
         + (f" WHERE {' AND '.join(where)}" if where else "")
         + " ORDER BY COALESCE(period_end, period_start, published) DESC NULLS LAST, figure_id"
-        + " LIMIT ?"  # one extra row tells whether there were more
+        + " LIMIT ? OFFSET ?"  # one extra row tells whether there were more
     )
-    return sql, [*params, limit + 1], limit
+    return sql, [*params, limit + 1, offset], limit
 
 
 def _values(args, name: str) -> list[str]:
@@ -193,6 +230,15 @@ def _limit(args) -> int:
     return int(raw)
 
 
+def _whole(args, name: str, low: int, high: int) -> int:
+    raw = args.get(name, "").strip()
+    if not raw:
+        return low
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise ApiError(f"parameter {name!r}: {raw!r} is not a whole number from {low} to {high}")
+    return int(raw)
+
+
 def _format(args) -> str:
     fmt = args.get("format", "json").strip().lower() or "json"
     if fmt not in ("json", "csv"):
@@ -206,8 +252,8 @@ def _error(message: str, status: int, **extra):
     return response
 
 
-def _csv(columns: list[str], rows: list[list], truncated: bool, filename: str) -> Response:
-    response = Response(to_csv(columns, rows), mimetype="text/csv")
+def _csv(columns: list[str], rows: list[list], truncated: bool, filename: str, hxl: list[str] | None = None):
+    response = Response(to_csv(columns, ([hxl] if hxl else []) + rows), mimetype="text/csv")
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["X-Truncated"] = "true" if truncated else "false"
     response.headers["Cache-Control"] = "no-store"

@@ -16,7 +16,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash import _callback as dash_callback_registry
 
-from dashboard import api, auth, queries, sql_sandbox
+from dashboard import api, auth, filters, queries, sql_sandbox
 from dashboard.figures import fmt_date
 from dashboard.filters import METRIC_LABELS, SOURCE_TYPES, Filters, with_search
 from etl.resources import bundled
@@ -34,6 +34,11 @@ NAV = [("Overview", "/"), ("Compare sources", "/compare"), ("Regions", "/regions
 # Pages where the filter bar means nothing.
 NO_FILTER_BAR = ("/sources", "/sql", "/documents")
 FILTER_KEYS = ("country", "admin1", "admin2", "metric", "start", "end", "source_type", "org")
+
+
+def _parent_pcode(reader, pcode: str) -> str | None:
+    rows = reader.query("SELECT parent_pcode FROM v_places WHERE pcode = ? AND admin_level = 2", [pcode])[1]
+    return rows[0][0] if rows else None
 
 
 def create_app(settings: Settings | None = None) -> dash.Dash:
@@ -59,8 +64,10 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     )
     app.settings = settings
     app.reader = reader
+    filters.set_parent_lookup(lambda code: _parent_pcode(reader, code))
     app.server.config["DISPLACEMENT_SETTINGS"] = settings
     app.server.config["DISPLACEMENT_READER"] = reader
+    app.server.config["DISPLACEMENT_RESTRICTED"] = settings.restricted  # exports leave out no-redistribution sources
     app.layout = lambda: shell(reader, settings.sql_enabled)
     _register_shell_callbacks(app, reader)
     _adopt_page_callbacks(app)

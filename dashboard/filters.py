@@ -23,6 +23,24 @@ _ISO3 = re.compile(r"^[A-Z]{3}$")
 _PCODE = re.compile(r"^[A-Z]{2}[0-9A-Z]{1,12}$")
 
 
+_parents: list = []  # the app's lookup of places.parent_pcode (set_parent_lookup)
+
+
+def set_parent_lookup(lookup) -> None:
+    """Use `lookup(pcode) -> parent p-code or None` (the warehouse's places.parent_pcode) for admin2 -> admin1."""
+    _parents[:] = [lookup]
+
+
+def parent_of(pcode: str) -> str | None:
+    """The admin1 of an admin2, from places.parent_pcode; None when unknown (p-codes are not all shaped alike)."""
+    if not _parents:
+        return None
+    try:
+        return _parents[0](pcode)
+    except Exception:  # noqa: BLE001 - no warehouse yet: the admin2 filter alone still applies
+        return None
+
+
 @dataclass(frozen=True)
 class Filters:
     country: str | None = None
@@ -42,7 +60,7 @@ class Filters:
         query = query or {}
         out = {f.name: _clean(f.name, query.get(f.name)) for f in fields(cls)}
         if out["admin2"] and not out["admin1"]:
-            out["admin1"] = out["admin2"][:4]
+            out["admin1"] = parent_of(out["admin2"])
         if out["start"] and out["end"] and out["start"] > out["end"]:
             out["start"], out["end"] = out["end"], out["start"]
         return cls(**out)

@@ -38,8 +38,18 @@ def _known_errors():
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-def cli():
+@click.version_option(package_name="displacement", prog_name="displacement")
+@click.option("--log-level", type=click.Choice(["debug", "info", "warning", "error"]), default=None,
+              help="Log to stderr from this level (default: warning; info for `etl schedule`).")
+@click.option("--log-format", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="json: one JSON object per log line.")
+@click.pass_context
+def cli(ctx, log_level, log_format):
     """Displacement, casualty and damage figures from news and datasets, in one DuckDB warehouse."""
+    from etl import logs
+
+    logs.configure(log_level or "warning", log_format)
+    ctx.obj = {"log_level": log_level}
 
 
 @cli.command()
@@ -132,7 +142,8 @@ def _run(settings, names, options):
 
 @etl.command("status")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-def etl_status(fmt):
+@click.option("--fail-on-stale", is_flag=True, help="Exit with status 2 if a scheduled source is stale.")
+def etl_status(fmt, fail_on_stale):
     """Per source: last success, last failure and its error, rows loaded, and whether it is stale."""
     from etl.status import source_status
 
@@ -142,24 +153,34 @@ def etl_status(fmt):
         raise UserError(str(exc)) from None
     if fmt == "json":
         click.echo(json.dumps(rows, default=str, indent=2))
-        return
-    columns = ["source", "last_success", "last_failure", "last_error", "last_rows_loaded", "figures", "stale"]
-    _print_table(columns, [[r[c] for c in columns] for r in rows])
+    else:
+        columns = ["source", "last_success", "last_failure", "last_error", "last_rows_loaded", "figures", "stale"]
+        _print_table(columns, [[r[c] for c in columns] for r in rows])
+    stale = [r["source"] for r in rows if r["stale"]]
+    if fail_on_stale and stale:
+        click.echo(f"error: stale: {', '.join(stale)}", err=True)
+        sys.exit(2)
 
 
 @etl.command("schedule")
-@click.option("--once", is_flag=True, help="Run what is due now, then exit.")
-def etl_schedule(once):
+@click.option("--once", is_flag=True, help="Run what is due now, then exit (status 1 if a due source failed).")
+@click.pass_context
+def etl_schedule(ctx, once):
     """Run sources on the cron schedules in DISPLACEMENT_SCHEDULE until stopped (Ctrl-C)."""
     import logging
 
     from etl.schedule import run_forever
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", stream=sys.stderr)
+    if not (ctx.obj or {}).get("log_level"):
+        logging.getLogger().setLevel(logging.INFO)
     try:
-        run_forever(_settings(), once=once)
+        failed = run_forever(_settings(), once=once)
     except KeyboardInterrupt:
         click.echo("stopped", err=True)
+        return
+    if once and failed:
+        click.echo(f"error: failed: {', '.join(failed)}", err=True)
+        sys.exit(1)
 
 
 @cli.command()
@@ -294,7 +315,8 @@ def export(directory, fmt):
 
     settings = _settings()
     try:
-        written, seconds, size = timed_export(settings.db, directory, fmt, settings.restricted)
+        written, seconds, size = timed_export(settings.db, directory, fmt, settings.restricted,
+                                              memory_limit=settings.memory_limit, threads=settings.threads)
     except (ExportError, SettingsError, *_known_errors()) as exc:
         raise UserError(str(exc).splitlines()[0]) from None
     for item in written:

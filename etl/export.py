@@ -24,6 +24,7 @@ from pathlib import Path
 import duckdb
 
 from etl import licences
+from etl.warehouse import configure
 
 FORMATS = ("parquet", "csv")
 CACHES = ("v_figure_facts", "v_figure_months")
@@ -47,7 +48,8 @@ class Exported:
     files: list[str]
 
 
-def export(db: Path, out: Path, fmt: str = "parquet", restricted: bool = True) -> list[Exported]:
+def export(db: Path, out: Path, fmt: str = "parquet", restricted: bool = True, memory_limit: str = "1GB",
+           threads: int = 2) -> list[Exported]:
     """Write the views of the warehouse `db` under `out`; returns what was written, view by view."""
     if fmt not in FORMATS:
         raise ExportError(f"format {fmt!r} is not one of {', '.join(FORMATS)}")
@@ -58,6 +60,8 @@ def export(db: Path, out: Path, fmt: str = "parquet", restricted: bool = True) -
         raise ExportError(f"{out} is not empty and holds no earlier export; choose an empty or new folder")
     con = duckdb.connect(str(db), read_only=True)
     try:
+        configure(con, memory_limit, threads)
+        con.execute("SET preserve_insertion_order = false")  # lets DuckDB stream partitioned writes in less memory
         views = public_views(con)
         hidden = licences.restricted_sources() if restricted else []
         written = []
@@ -158,10 +162,10 @@ def _field_type(dtype: str) -> str:
     return TYPES.get(dtype.split("(")[0].split(" ")[0], "any")
 
 
-def timed_export(db: Path, out: Path, fmt: str, restricted: bool) -> tuple[list[Exported], float, int]:
+def timed_export(db: Path, out: Path, fmt: str, restricted: bool, **limits) -> tuple[list[Exported], float, int]:
     """export(), with its time in seconds and the bytes written."""
     started = time.perf_counter()
-    written = export(db, out, fmt, restricted)
+    written = export(db, out, fmt, restricted, **limits)
     seconds = time.perf_counter() - started
     size = sum(p.stat().st_size for p in Path(out).rglob("*") if p.is_file())
     return written, seconds, size

@@ -112,31 +112,37 @@ def stale_sources(settings, now: datetime | None = None) -> dict[str, bool]:
             for name, cron in schedules(settings).items()}
 
 
-def run_forever(settings, stop=None, clock=time.time, sleep=time.sleep, once: bool = False) -> None:
-    """Run due sources on their schedules until `stop` (a threading.Event) is set, or after one tick if `once`."""
+def run_forever(settings, stop=None, clock=time.time, sleep=time.sleep, once: bool = False) -> list[str]:
+    """Run due sources on their schedules until `stop` (a threading.Event) is set, or after one tick if `once`.
+
+    Returns the sources whose run failed in the last tick (`etl schedule --once` exits non-zero on them).
+    """
     plan = schedules(settings)
     if not plan:
         log.warning("DISPLACEMENT_SCHEDULE is empty: nothing to schedule")
-        return
+        return []
     log.info("schedule: %s", "; ".join(f"{n} at {c}" for n, c in plan.items()))
     with _stop_on_sigterm(stop) as stop:
-        _loop(settings, plan, stop, clock, sleep, once)
+        return _loop(settings, plan, stop, clock, sleep, once)
 
 
-def _loop(settings, plan, stop, clock, sleep, once) -> None:
+def _loop(settings, plan, stop, clock, sleep, once) -> list[str]:
     attempts: dict[str, datetime] = {}  # this process's attempts, so a failed run waits for its next time
+    failed: list[str] = []
     while not stop.is_set():
         now = _now(clock)
         due = due_sources(plan, last_runs(settings), attempts, now)
-        locked = bool(due) and not tick(settings, due, attempts, now)
+        failed = []
+        locked = bool(due) and not tick(settings, due, attempts, now, failed)
         if once:
-            return
+            return failed
         wake = min(next_time(cron, now) for cron in plan.values())
         wait = min(max((wake - _now(clock)).total_seconds(), 1.0), LOCKED_RETRY if locked else MAX_SLEEP)
         if sleep is time.sleep:
             stop.wait(wait)  # returns at once on a stop request
         else:
             sleep(wait)
+    return failed
 
 
 @contextmanager
@@ -156,8 +162,9 @@ def _stop_on_sigterm(stop):
         signal.signal(signal.SIGTERM, previous)
 
 
-def tick(settings, due: list[str], attempts: dict, now: datetime) -> bool:
-    """Run the due sources; False when another ETL run held the lock (they stay due)."""
+def tick(settings, due: list[str], attempts: dict, now: datetime, failed: list | None = None) -> bool:
+    """Run the due sources; False when another ETL run held the lock (they stay due). Adds failures to `failed`."""
+    failed = [] if failed is None else failed
     log.info("running %s", ", ".join(due))
     try:
         results = runner.run(settings, due)
@@ -167,6 +174,7 @@ def tick(settings, due: list[str], attempts: dict, now: datetime) -> bool:
     except Exception as exc:  # a failing run must not stop the loop
         log.error("scheduled run of %s failed: %s", ", ".join(due), runner.scrub(str(exc), settings))
         results = []
+        failed.extend(due)
     for name in due:
         attempts[name] = now
     for result in results:
@@ -174,6 +182,7 @@ def tick(settings, due: list[str], attempts: dict, now: datetime) -> bool:
             log.info("%s: ok, %s read, %s loaded", result.source, result.rows_read, result.rows_loaded)
         else:
             log.warning("%s: %s", result.source, result.error)
+            failed.append(result.source)
     return True
 
 

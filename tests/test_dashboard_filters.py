@@ -26,9 +26,14 @@ def test_invalid_values_are_dropped_not_passed_on():
     assert len(f.org) == 200
 
 
-def test_codes_are_normalised_and_admin2_implies_admin1():
+def test_codes_are_normalised_and_admin2_implies_admin1_from_the_gazetteers_parent(monkeypatch):
+    from dashboard import filters
+
+    monkeypatch.setattr(filters, "_parents", [{"SY0702": "SY07", "AF0101": "AF01", "NG001001": "NG001"}.get])
     f = Filters.from_query({"country": "syr", "admin2": "sy0702"})
     assert (f.country, f.admin1, f.admin2) == ("SYR", "SY07", "SY0702")
+    assert Filters.from_query({"admin2": "NG001001"}).admin1 == "NG001"  # not shaped like Syria's: not [:4]
+    assert Filters.from_query({"admin2": "XX9999"}).admin1 is None  # unknown: no guess
 
 
 def test_inverted_dates_are_swapped_and_params_are_dates():

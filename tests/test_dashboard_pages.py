@@ -150,7 +150,8 @@ def test_figures_grid_rows_and_exports(app):
     assert csv["filename"].endswith(".csv") and "more than 100,000" in csv["content"]
     xlsx = run_callback(figures.export, "fig-xlsx.n_clicks", None, 1, state, None)
     df = pd.read_excel(io.BytesIO(base64.b64decode(xlsx["content"])))
-    assert len(df) == 11 and "value_text" in df.columns
+    assert len(df) == 1 + 11 and "value_text" in df.columns  # the HXL hashtag row, then the figures
+    assert df.iloc[0]["metric"] == "#indicator+code" and df.iloc[1:]["licence"].notna().all()
 
 
 def test_exports_defuse_spreadsheet_formulas():

@@ -29,7 +29,7 @@ def wheel(tmp_path_factory) -> Path:
 
 def test_the_wheel_carries_data_and_assets_and_no_warehouse(wheel):
     names = zipfile.ZipFile(wheel).namelist()
-    for expected in ("etl/bundled/data/curated/idlib_figures.csv", "etl/bundled/data/gazetteer/admin.csv",
+    for expected in ("etl/bundled/data/curated/idlib_figures.csv", "etl/bundled/data/gazetteer/countries.csv",
                      "etl/bundled/data/articles/voa-idlib-2019-12-25.jsonl", "etl/bundled/assets/style.css",
                      "etl/bundled/assets/bootstrap.min.css", "etl/bundled/assets/dashAgGridComponentFunctions.js",
                      "etl/warehouse/views.sql", "dashboard/queries/overview.sql"):

@@ -9,11 +9,12 @@ from datetime import date, datetime
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
+import flask
 import pandas as pd
 from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboard import figures as figs
-from dashboard import queries
+from dashboard import hdx_export, queries
 from dashboard.filters import Filters
 from dashboard.pages import describe_filters, guarded, page_header, reader
 from etl.warehouse import WarehouseError
@@ -117,6 +118,7 @@ def export(_csv, _xlsx, state, request):
     f, figure = Filters.from_query((state or {}).get("filters")), (state or {}).get("figure")
     df = export_frame(queries.export_rows(reader(), f, fmt, request.get("sortModel"), request.get("filterModel"),
                                           figure))
+    df = hdx_export.with_hxl_row(hdx_export.prepare(reader(), df, flask.current_app.config["DISPLACEMENT_RESTRICTED"]))
     stamp = datetime.now().strftime("%Y%m%d-%H%M")
     if fmt == "csv":
         return dcc.send_data_frame(df.to_csv, f"figures-{stamp}.csv", index=False)

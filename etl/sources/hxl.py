@@ -142,6 +142,9 @@ class HxlSource(Source):
         if not table.hxl:
             raise SourceError(f"hxl: {path.name} has no HXL hashtag row (e.g. #adm1+code, #affected+idps)")
         metrics = _metric_columns(table)
+        long = _long_columns(table)
+        if long and not metrics:
+            return self._load_long(ctx, table, path, long, dataset_hint)
         if not metrics:
             raise SourceError(
                 f"hxl: {path.name} has no figure column tagged "
@@ -178,6 +181,42 @@ class HxlSource(Source):
                     continue  # a blank cell is no figure
                 ctx.figure(location=where, metric=metric, value=value, unit=unit, stock_or_flow=stock_or_flow,
                            dataset=dataset, record_id=record_id, **fields)
+
+
+    def _load_long(self, ctx, table: Table, path: Path, long: dict, dataset_hint: str | None) -> None:
+        """Long format (this project's own exports): one figure per row, its metric in `#indicator+code`."""
+        from etl.model import METRICS
+
+        tags = {tag: column for column, tag in reversed(list(table.hxl.items()))}
+        for row in table.rows:
+            ctx.advance()
+            where = f"{path.name}:{row['_line']}"
+            metric = (row.get(long["#indicator+code"]) or "").strip()
+            try:
+                if metric not in METRICS:
+                    raise ValueError(f"#indicator+code {metric!r} is not a metric")
+                value = to_count(row.get(long["#indicator+value+num"]))
+                common = _common_fields(row, tags)
+            except ValueError as exc:
+                ctx.reject(str(exc), _raw(row), where)
+                continue
+            if value is None:
+                continue
+            unit = _exact(row, tags, "#indicator+unit")
+            flow = _exact(row, tags, "#indicator+type")
+            common["claimed_by_org"] = _exact(row, tags, "#org+name")
+            ctx.figure(location=where, metric=metric, value=value,
+                       unit=unit if unit in ("people", "households", "houses") else "people",
+                       stock_or_flow=flow if flow in ("stock", "flow") else None,
+                       dataset="hxl:" + (dataset_hint or path.stem),
+                       record_id=_exact(row, tags, "#meta+id") or f"line {row['_line']}", **common)
+
+
+def _long_columns(table: Table) -> dict[str, str]:
+    """`#indicator+code` and `#indicator+value+num` -> their columns, when a table has both."""
+    found = {tag: column for column, tag in reversed(list(table.hxl.items()))
+             if tag in ("#indicator+code", "#indicator+value+num")}
+    return found if len(found) == 2 else {}
 
 
 def _metric_columns(table: Table) -> dict[tuple[str, str], tuple[str, str]]:
