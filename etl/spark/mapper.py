@@ -7,6 +7,7 @@ a document or a reject, told apart by `kind`.
 
 from __future__ import annotations
 
+import functools
 from datetime import UTC, datetime
 
 import pandas as pd
@@ -151,7 +152,18 @@ def _coalesce(*values):
 
 def _name(gaz, code):
     place = gaz.places.get(code) if code else None
-    return place.name if place is not None else None
+    if place is None:
+        return None
+    if place.level == 0:  # countries as the `gazetteer` source names them in the warehouse: OCHA's names
+        return _ocha_names().get(code, (place.name,))[0]
+    return place.name
+
+
+@functools.lru_cache(maxsize=1)
+def _ocha_names() -> dict:
+    from etl.sources.gazetteer import ocha_country_names
+
+    return ocha_country_names()
 
 
 def _reject(location: str, reason: str, raw: str) -> dict:
