@@ -228,6 +228,40 @@ def extract(paths, as_json, jobs):
         sys.exit(1)
 
 
+@cli.group()
+def spark():
+    """Run extraction on Spark (needs the [spark] extra and Java 17+)."""
+
+
+@spark.command("extract")
+@click.argument("source", metavar="INPUT")
+@click.argument("output", metavar="OUTPUT")
+@click.option("--master", default="local[*]", show_default=True, help="Spark master URL.")
+@click.option("--partitions", type=int, help="Input partitions (default: as Spark splits the files).")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "parquet"]), help="Default: from the file names.")
+@click.option("--mode", type=click.Choice(["error", "overwrite", "append"]), default="error", show_default=True,
+              help="What to do when OUTPUT already holds a lake.")
+def spark_extract(source, output, master, partitions, fmt, mode):
+    """Extract figures from INPUT documents (JSONL or Parquet; a file, folder or glob) into a Parquet lake.
+
+    Writes OUTPUT/figures and OUTPUT/documents, hive-partitioned as `displacement export` writes them, and
+    OUTPUT/rejects with each unreadable document and its reason. Places resolve as `displacement extract` does.
+    """
+    try:
+        from etl.spark import job
+    except ImportError as exc:
+        raise UserError(f"Spark is not installed ({exc.name}): pip install 'displacement[spark]'") from None
+    settings = _settings()
+    db = settings.db if job.has_places(settings.db) else None
+    try:
+        job.check_paths(source, output, mode)
+        counts = job.extract(job.session(master, partitions=partitions), source, output, fmt=fmt,
+                             partitions=partitions, mode=mode, db=db)
+    except (job.JobError, *job.spark_errors()) as exc:
+        raise UserError(str(exc).strip().splitlines()[0]) from None
+    click.echo(" ".join(f"{table} {n}" for table, n in counts.items()))
+
+
 def _gazetteer_at(db: str):
     """The warehouse's gazetteer when it has places, else the bundled one (run once per extract process)."""
     from etl.places import Gazetteer

@@ -46,3 +46,30 @@ def demo_warehouse(demo_settings) -> Settings:
     results = runner.run(demo_settings)
     assert all(r.status == "ok" for r in results), [(r.source, r.error) for r in results]
     return demo_settings
+
+
+@pytest.fixture(scope="session")
+def spark():
+    """One local Spark session for the whole test run (two cores, no UI, loopback only)."""
+    from etl.spark.job import session
+
+    s = session("local[2]", app="displacement-tests", partitions=2)
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="session")
+def fakes_lake(spark, tmp_path_factory):
+    """The FA-KES-shaped fixture plus corrupt lines, as JSONL, and the lake the Spark job makes of it."""
+    from etl.spark import job
+    from etl.spark.corpus import fakes_documents, write_jsonl
+
+    root = tmp_path_factory.mktemp("lake")
+    docs = root / "docs.jsonl"
+    write_jsonl(fakes_documents(FIXTURES / "spark" / "fakes_like.csv"), docs)
+    with open(docs, "a", encoding="utf-8") as f:
+        f.write("{not json\n")
+        f.write('{"id": "no-text", "text": 42}\n')
+        f.write('{"title": "no id", "text": "5 people were killed"}\n')
+    counts = job.extract(spark, str(docs), str(root / "lake"))
+    return {"input": docs, "lake": root / "lake", "counts": counts}

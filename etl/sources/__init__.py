@@ -25,6 +25,7 @@ REGISTRY = {
     "hxl": "etl.sources.hxl:HxlSource",
     "boundaries": "etl.sources.boundaries:BoundariesSource",
     "pcodes": "etl.sources.pcodes:PcodesSource",
+    "lake": "etl.sources.lake:LakeSource",
 }
 
 _EXTRA: dict[str, type] = {}
