@@ -31,6 +31,8 @@ COLUMNS = [
      "filter": "agNumberColumnFilter",
      "filterParams": {"filterOptions": ["equals", "greaterThanOrEqual", "lessThanOrEqual", "inRange"],
                       "maxNumConditions": 1, "buttons": ["reset"]}},
+    {"field": "unit", "headerName": "Unit", "minWidth": 100, "filter": False, "sortable": False},
+    {"field": "stock_or_flow", "headerName": "Stock or flow", "minWidth": 110, "filter": False, "sortable": False},
     {"field": "qualifier", "headerName": "Qualifier", "minWidth": 110, **_TEXT},
     {"field": "claimed_by_org", "headerName": "Who claims it", "minWidth": 170, **_TEXT},
     {"field": "place", "headerName": "Place", "minWidth": 130, **_TEXT},
@@ -131,8 +133,8 @@ def grid_records(df: pd.DataFrame) -> list[dict]:
     """Rows for the grid: JSON-safe values plus the formatted value and period."""
     out = []
     for row in queries._records(df):
-        row["value_text"] = figs.format_value(row["value"], row["value_low"], row["value_high"], row["qualifier"],
-                                              row["quantity_text"])
+        row["value_text"] = figs.with_unit(figs.format_value(row["value"], row["value_low"], row["value_high"],
+                                                             row["qualifier"], row["quantity_text"]), row["unit"])
         row["period_text"] = figs.fmt_period(row["period_start"], row["period_end"])
         out.append({k: _json(v) for k, v in row.items()})
     return out

@@ -100,11 +100,11 @@ SELECT r.*, COALESCE(r.claimed_by_org, r.publisher) AS org,
 FROM r JOIN ranks USING (figure_id)
 ORDER BY metric, country_iso3, admin1_pcode, ref_date, figure_id;
 
--- figure_months: per metric, series, source type, organisation, country, place level and month: the count, sum,
+-- figure_months: per metric, series, unit, source type, organisation, country, place level and month: the count, sum,
 -- min and max of the values and the latest figure (by ref_date, published, value, figure_id). The overview reads
 -- it instead of every figure when no admin1/admin2 is chosen.
 CREATE OR REPLACE TABLE figure_months AS
-SELECT metric, stock_or_flow, source_type, org, country_iso3, place_level,
+SELECT metric, stock_or_flow, unit, source_type, org, country_iso3, place_level,
        CAST(date_trunc('month', ref_date) AS DATE) AS month,
        count(*) AS n, sum(value) AS value_sum, min(value) AS value_min, max(value) AS value_max,
        arg_max({'value': value, 'value_low': value_low, 'value_high': value_high, 'qualifier': qualifier,
@@ -125,6 +125,6 @@ SELECT rowid AS fact_row, figure_id, source, source_type, doc_id, dataset, recor
 FROM figure_facts;
 
 CREATE OR REPLACE VIEW v_figure_months AS
-SELECT metric, stock_or_flow, source_type, org, country_iso3, place_level, month, n, value_sum, value_min,
+SELECT metric, stock_or_flow, unit, source_type, org, country_iso3, place_level, month, n, value_sum, value_min,
        value_max, latest, latest_key
 FROM figure_months;
