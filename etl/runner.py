@@ -17,6 +17,7 @@ log = logging.getLogger("etl")
 
 DOC_COLUMNS = (
     "doc_id", "source", "url", "title", "publisher", "published", "retrieved_at", "text", "sha256", "load_id",
+    "published_from",
 )
 FIGURE_TABLE_COLUMNS = ("figure_id", "source", "source_type", "load_id", "content_hash") + FIGURE_COLUMNS
 PLACE_COLUMNS = ("pcode", "admin_level", "name", "country_iso3", "parent_pcode", "alt_names", "geometry", "source")
@@ -123,7 +124,8 @@ def merge(con, ctx: LoadContext, source) -> int:
             f"INSERT INTO documents SELECT {', '.join(DOC_COLUMNS)} FROM staged_documents"
             " ON CONFLICT (doc_id) DO UPDATE SET url = excluded.url, title = excluded.title,"
             " publisher = excluded.publisher, published = excluded.published, text = excluded.text,"
-            " sha256 = excluded.sha256, retrieved_at = excluded.retrieved_at, load_id = excluded.load_id"
+            " sha256 = excluded.sha256, retrieved_at = excluded.retrieved_at, load_id = excluded.load_id,"
+            " published_from = excluded.published_from"
             " WHERE documents.sha256 <> excluded.sha256 OR documents.publisher IS DISTINCT FROM excluded.publisher"
             " OR documents.published IS DISTINCT FROM excluded.published"
         )

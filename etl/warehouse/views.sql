@@ -30,6 +30,7 @@ LEFT JOIN places a2 ON a2.pcode = k.admin2_pcode;
 
 CREATE OR REPLACE VIEW v_documents AS
 SELECT d.doc_id, d.source, d.url, d.title, d.publisher, d.published, d.retrieved_at, d.sha256, d.text,
+       d.published_from,
        (SELECT count(*) FROM figures f WHERE f.doc_id = d.doc_id) AS n_figures
 FROM documents d;
 
