@@ -147,8 +147,12 @@ def _wrap(text: str, width: int = 110) -> list[str]:
 
 def _short(text, limit: int = 30) -> str:
     """A legend label that fits its column; the hover keeps the full name."""
+    return _esc(_trim(text, limit))
+
+
+def _trim(text, limit: int) -> str:
     text = str(text)
-    return _esc(text if len(text) <= limit else text[: limit - 1] + "…")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _esc(text: str) -> str:
@@ -255,8 +259,8 @@ def compare_figure(claims: pd.DataFrame, title: str, cap: str, unit: str = "peop
     if df["stock_or_flow"].eq("stock").any() and df["stock_or_flow"].ne("stock").any():
         # Both kinds on one chart: one legend entry per organisation and kind, totals drawn as diamonds.
         df["org_key"] = df["org"]
-        df["org"] = [f"{o} · total" if k == "stock" else f"{o} · new" for o, k in zip(df["org"], df["stock_or_flow"],
-                                                                                         strict=True)]
+        df["org"] = [f"{_trim(o, 22)} · {'total' if k == 'stock' else 'new'}"
+                     for o, k in zip(df["org"], df["stock_or_flow"], strict=True)]
         colours = {o: colours[k] for o, k in zip(df["org"], df["org_key"], strict=True)}
     orgs = list(df.groupby("org")["claim_id"].count().sort_values(ascending=False).index)
     top = float(df["value"].max()) or 1.0
