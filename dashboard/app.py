@@ -46,6 +46,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         use_pages=True,
         pages_folder=str(PAGES),
         assets_folder=str(ASSETS),
+        # plotly.js bundles (assets/plotly/): assets/plotly-loader.js loads the one a page needs
+        assets_ignore=r"^plotly-(basic|map)\.min\.js$",
         serve_locally=True,
         compress=True,  # gzip (flask-compress): plotly.js 4.8 MB -> 1.5 MB for weak connections
         external_stylesheets=[],  # Bootstrap 5.3 (dbc's theme) ships in assets/bootstrap.min.css: no CDN
@@ -139,7 +141,9 @@ def shell(reader, sql_enabled: bool = True) -> html.Div:
 
 
 def navbar(as_of, sql_enabled: bool = True) -> dbc.Navbar:
-    links = [dbc.NavItem(dbc.NavLink(label, href=path, id=f"nav-{_slug(path)}", active="exact"),
+    # /regions is loaded afresh: its map needs the larger plotly.js bundle (assets/plotly-loader.js).
+    links = [dbc.NavItem(dbc.NavLink(label, href=path, id=f"nav-{_slug(path)}", active="exact",
+                                     external_link=path == "/regions"),
                          className="d-none" if path == "/sql" and not sql_enabled else None)
              for label, path in NAV]
     return dbc.Navbar(
