@@ -39,6 +39,7 @@ class SourceResult:
     rows_loaded: int = 0
     rows_rejected: int = 0
     error: str | None = None
+    first_reject: str | None = None  # "file.csv:4: reason", shown by `etl run`
 
 
 def now() -> datetime:
@@ -82,6 +83,9 @@ def run_one(con, settings, name: str, options: Options, run_id: int, progress=No
         result.rows_loaded = merge(con, ctx, source)
         con.execute("COMMIT")
         result.rows_rejected = len(ctx.rejects)
+        if ctx.rejects:
+            first = ctx.rejects[0]
+            result.first_reject = f"{first['location']}: {first['reason']}" if first["location"] else first["reason"]
     except Exception as exc:  # a failing source must not stop the others
         try:
             con.execute("ROLLBACK")

@@ -119,5 +119,9 @@ def _table(path: Path, raw_rows, source: str, required) -> Table:
             continue
         record = {col: (row[i].strip() if i < len(row) else "") for i, col in enumerate(columns) if col}
         record["_line"] = line
+        # Cells beyond the header, or missing: a broken line (an unquoted comma or quote), not an empty field.
+        extra = [c for c in row[len(columns):] if c.strip()]
+        record["_broken"] = len(row) != len(columns) and (len(row) < len(columns) or bool(extra))
+        record["_cells"] = len(row)
         rows.append(record)
     return Table(path=path, columns=[c for c in columns if c], rows=rows, hxl=hxl)
