@@ -322,6 +322,11 @@ def document(reader, doc_id: str) -> tuple[dict | None, pd.DataFrame]:
     return rows[0], run(reader, "document_figures", {"doc_id": doc_id})
 
 
+def figure_record(reader, figure_id: str) -> dict | None:
+    rows = _records(run(reader, "figure_record", {"figure": figure_id}))
+    return rows[0] if rows else None
+
+
 def sources(reader) -> tuple[pd.DataFrame, pd.DataFrame]:
     return run(reader, "sources"), run(reader, "etl_runs")
 

@@ -200,3 +200,14 @@ def test_phone_layout_folds_the_filters_and_keeps_charts_legible(browser, trust_
     wait_for(browser, "#ov-cards")
     assert browser.find_element(By.ID, "flt-country").is_displayed()
     assert not browser.find_element(By.ID, "flt-toggle").is_displayed()
+
+
+def test_curated_figure_traces_to_its_citation_and_record_offline(browser, trust_app):
+    browser.get(trust_app + "/figures?admin1=SY07&source_type=document&org=Syrian%20Observatory%20for%20Human%20Rights")
+    link = wait_for(browser, "#fig-grid a[href^='/figures?figure=']")
+    link.click()
+    wait_text(browser, "#fig-record", "curated:idlib_figures")
+    record = texts(browser, "#fig-record")[0]
+    assert "Syrian Observatory for Human Rights" in record and "cited from" in record and "people" in record
+    assert "record" in record and "idlib-" in record
+    assert browser.console_errors() == []
