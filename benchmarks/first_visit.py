@@ -59,7 +59,7 @@ def serve(db: Path, port: int) -> subprocess.Popen:
     env = os.environ | {"DISPLACEMENT_DB": str(db)}
     proc = subprocess.Popen(["displacement", "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
-    deadline = time.time() + 120
+    deadline = time.time() + 600
     while time.time() < deadline:
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2)
@@ -67,7 +67,7 @@ def serve(db: Path, port: int) -> subprocess.Popen:
         except OSError:
             time.sleep(0.3)
     proc.terminate()
-    raise SystemExit("the dashboard did not answer within 120 s")
+    raise SystemExit("the dashboard did not answer within 600 s")
 
 
 def browser() -> webdriver.Chrome:

@@ -106,7 +106,8 @@ def register(server, settings, reader) -> None:
 
 def figures_query(args) -> tuple[str, list, int]:
     """(sql, params, limit) for /api/figures; every parameter is validated, every value is a parameter."""
-    allowed = {"country", "admin1", "admin2", "metric", "org", "source", "source_type", "from", "to", "limit", "format"}
+    allowed = {"country", "admin1", "admin2", "metric", "org", "source", "source_type", "from", "to", "limit", "format",
+               "start", "end"}  # start/end: the pages' names for from/to
     unknown = sorted(set(args) - allowed)
     if unknown:
         raise ApiError(f"unknown parameter {unknown[0]!r}; use {', '.join(sorted(allowed))}")
@@ -132,7 +133,7 @@ def figures_query(args) -> tuple[str, list, int]:
         where.append("(claimed_by_org ILIKE ? ESCAPE '\\' OR publisher ILIKE ? ESCAPE '\\')")
         params += [pattern, pattern]
 
-    start, end = _date(args, "from"), _date(args, "to")
+    start, end = _date(args, "from") or _date(args, "start"), _date(args, "to") or _date(args, "end")
     if start and end and start > end:
         raise ApiError("parameter 'from' is after 'to'")
     if start:  # the figure's period overlaps [from, to]
