@@ -174,6 +174,8 @@ def extract(paths, as_json):
             documents, bad = read_path_lenient(path)
         except DocumentError as exc:
             documents, bad = [], [(str(path), str(exc), "")]
+        if not any(doc.text.strip() for doc in documents) and not bad:
+            documents, bad = [], [(str(path), f"{path}: empty file", "")]
         for location, reason, _ in bad:
             click.echo(f"error: {location}: {reason}" if location not in reason else f"error: {reason}", err=True)
         read += len(documents)

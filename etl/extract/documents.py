@@ -116,8 +116,6 @@ def read_path_lenient(path: Path) -> tuple[list[Document], list[tuple[str, str, 
     path = Path(path)
     suffix = path.suffix.lower()
     raw = _read_text(path)
-    if not raw.strip():
-        raise DocumentError(f"{path}: empty file")
     if suffix in TEXT:
         return [dated_text(path, raw)], []
     if suffix in HTML:
