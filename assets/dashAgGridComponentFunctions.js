@@ -11,9 +11,7 @@ dagcomponentfuncs.DocLink = function (props) {
         var href = "/documents/" + encodeURIComponent(d.doc_id) + "#fig-" + encodeURIComponent(d.figure_id);
         return React.createElement("a", {href: href, title: label}, label);
     }
-    if (typeof d.url === "string" && /^https?:\/\//i.test(d.url)) {
-        return React.createElement("a", {href: d.url, title: d.url, target: "_blank", rel: "noopener noreferrer nofollow"},
-                                   label || d.url);
-    }
-    return React.createElement("span", {className: "text-muted"}, label);
+    // No document: the figure's own record (citation, quoted words, source record), readable offline.
+    var record = "/figures?figure=" + encodeURIComponent(d.figure_id);
+    return React.createElement("a", {href: record, title: "citation and source record"}, label || "source record");
 };

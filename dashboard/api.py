@@ -136,7 +136,7 @@ def figures_query(args, restricted: bool = False) -> tuple[str, list, int]:
     `restricted` leaves out sources whose terms forbid redistribution (DISPLACEMENT_PUBLIC_ONLY).
     """
     allowed = {"country", "admin1", "admin2", "metric", "org", "source", "source_type", "from", "to", "limit",
-               "offset", "format", "hxl", *ALIASES}
+               "offset", "format", "hxl", "start", "end", *ALIASES}  # start/end: the pages' names for from/to
     unknown = sorted(set(args) - allowed)
     if unknown:
         raise ApiError(f"unknown parameter {unknown[0]!r}; use {', '.join(sorted(allowed))}")
@@ -168,7 +168,7 @@ def figures_query(args, restricted: bool = False) -> tuple[str, list, int]:
         where.append("(claimed_by_org ILIKE ? ESCAPE '\\' OR publisher ILIKE ? ESCAPE '\\')")
         params += [pattern, pattern]
 
-    start, end = _date(args, "from"), _date(args, "to")
+    start, end = _date(args, "from") or _date(args, "start"), _date(args, "to") or _date(args, "end")
     if start and end and start > end:
         raise ApiError("parameter 'from' is after 'to'")
     if start:  # the figure's period overlaps [from, to]

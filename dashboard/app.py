@@ -52,6 +52,8 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         use_pages=True,
         pages_folder=str(PAGES),
         assets_folder=str(ASSETS),
+        # plotly.js bundles (assets/plotly/): assets/plotly-loader.js loads the one a page needs
+        assets_ignore=r"^plotly-(basic|map)\.min\.js$",
         serve_locally=True,
         compress=True,  # gzip (flask-compress): plotly.js 4.8 MB -> 1.5 MB for weak connections
         external_stylesheets=[],  # Bootstrap 5.3 (dbc's theme) ships in assets/bootstrap.min.css: no CDN
@@ -131,7 +133,7 @@ def warm(reader) -> None:
 def shell(reader, sql_enabled: bool = True) -> html.Div:
     try:
         options = queries.filter_options(reader)
-        as_of = queries.data_as_of(reader).get("last_success")
+        as_of = (options.get("max_date"), queries.data_as_of(reader).get("last_success"))
         notice = None
     except WarehouseError as err:
         options = {"countries": [], "admin1": [], "metrics": [], "orgs": [], "min_date": None, "max_date": None}
@@ -148,7 +150,9 @@ def shell(reader, sql_enabled: bool = True) -> html.Div:
 
 
 def navbar(as_of, sql_enabled: bool = True) -> dbc.Navbar:
-    links = [dbc.NavItem(dbc.NavLink(label, href=path, id=f"nav-{_slug(path)}", active="exact"),
+    # /regions is loaded afresh: its map needs the larger plotly.js bundle (assets/plotly-loader.js).
+    links = [dbc.NavItem(dbc.NavLink(label, href=path, id=f"nav-{_slug(path)}", active="exact",
+                                     external_link=path == "/regions"),
                          className="d-none" if path == "/sql" and not sql_enabled else None)
              for label, path in NAV]
     return dbc.Navbar(
@@ -157,10 +161,16 @@ def navbar(as_of, sql_enabled: bool = True) -> dbc.Navbar:
                     html.Span("Displacement figures", className="ms-2")], href="/", className="navbar-brand"),
             dbc.NavbarToggler(id="nav-toggle"),
             dbc.Collapse(dbc.Nav(links, navbar=True, className="me-auto"), id="nav-collapse", navbar=True),
-            html.Span(f"data as of {fmt_date(as_of)}" if as_of else "", className="navbar-text small as-of"),
+            html.Span(freshness(*as_of) if as_of else "", className="navbar-text small as-of", id="as-of"),
         ], fluid="xl"),
         color="dark", dark=True, expand="lg", className="mb-3",
     )
+
+
+def freshness(latest_figure, last_refresh) -> str:
+    """'latest figure: 27 Mar 2020 · last refresh: 01 Dec 2026': how old the data is, not only the load."""
+    return (f"latest figure: {fmt_date(latest_figure) if latest_figure else 'none'} · "
+            f"last refresh: {fmt_date(last_refresh) if last_refresh else 'never'}")
 
 
 def _slug(path: str) -> str:
@@ -169,7 +179,7 @@ def _slug(path: str) -> str:
 
 def filter_bar(options: dict) -> html.Div:
     countries = [{"label": f"{c['name']} ({c['code']})", "value": c["code"]} for c in options["countries"]]
-    admin1 = [{"label": a["name"], "value": a["code"]} for a in options["admin1"]]
+    admin1 = admin1_choices(options["admin1"])
     metrics = [{"label": METRIC_LABELS.get(m, m), "value": m} for m in options["metrics"]]
     orgs = [{"label": o, "value": o} for o in options["orgs"]]
     types = [{"label": f"{t}s", "value": t} for t in SOURCE_TYPES]
@@ -178,18 +188,26 @@ def filter_bar(options: dict) -> html.Div:
         return dbc.Col([dbc.Label(label, html_for=control.id, className="small text-muted mb-0"), control],
                        xs=12, sm=6, **width)
 
-    return html.Div(dbc.Row([
+    row = dbc.Row([
         col("Country", dcc.Dropdown(id="flt-country", options=countries, placeholder="All countries"), md=4, lg=2),
         col("Region (admin 1)", dcc.Dropdown(id="flt-admin1", options=admin1, placeholder="All regions"),
             md=4, lg=2),
         col("Metric", dcc.Dropdown(id="flt-metric", options=metrics, placeholder="Main metrics"), md=4, lg=2),
+        # Any date can be picked or typed (a period may start before the first dated figure); the calendar opens
+        # on the newest figure's month.
         col("Period", dcc.DatePickerRange(
-            id="flt-dates", min_date_allowed=options["min_date"], max_date_allowed=options["max_date"],
-            initial_visible_month=options["max_date"], display_format="D MMM YYYY", clearable=True,
+            id="flt-dates", initial_visible_month=options["max_date"], display_format="D MMM YYYY", clearable=True,
             start_date_placeholder_text="From", end_date_placeholder_text="To"), md=6, lg=3),
         col("Type", dcc.Dropdown(id="flt-source-type", options=types, placeholder="All"), md=3, lg=1),
         col("Organisation", dcc.Dropdown(id="flt-org", options=orgs, placeholder="All organisations"), md=3, lg=2),
-    ], className="g-2"), id="filter-bar", className="filter-bar mb-3")
+    ], className="g-2")
+    # On a phone the bar folds behind one button, so the first screen shows figures; from 992 px it is always open.
+    toggle = html.Button([html.Span("Filters", className="fw-semibold"), html.Span(id="flt-summary",
+                                                                                     className="ms-2 text-muted")],
+                         id="flt-toggle", className="btn btn-sm btn-outline-secondary w-100 text-start d-lg-none",
+                         **{"aria-controls": "flt-collapse", "aria-expanded": "false"})
+    return html.Div([toggle, dbc.Collapse(row, id="flt-collapse", is_open=False, className="filter-collapse")],
+                    id="filter-bar", className="filter-bar mb-3")
 
 
 def _register_shell_callbacks(app: dash.Dash, reader) -> None:
@@ -208,9 +226,9 @@ def _register_shell_callbacks(app: dash.Dash, reader) -> None:
         return filters_sync(ctx.triggered_id, search, *values)
 
     @app.callback(Output("flt-admin1", "options"), Input("flt-country", "value"))
-    def admin1_choices(country):
+    def admin1_for_country(country):
         try:
-            return [{"label": a["name"], "value": a["code"]} for a in queries.admin1_options(reader, country)]
+            return admin1_choices(queries.admin1_options(reader, country))
         except WarehouseError:
             return []
 
@@ -225,10 +243,28 @@ def _register_shell_callbacks(app: dash.Dash, reader) -> None:
         hidden = any((pathname or "/").startswith(p) for p in NO_FILTER_BAR)
         return "filter-bar mb-3" + (" d-none" if hidden else "")
 
+    @app.callback(Output("flt-collapse", "is_open"), Input("flt-toggle", "n_clicks"),
+                  State("flt-collapse", "is_open"), prevent_initial_call=True)
+    def toggle_filters(_, is_open):
+        return not is_open
+
+    @app.callback(Output("flt-summary", "children"), Input("url", "search"))
+    def filter_summary(search):
+        """What the folded bar holds: 'none set' or '3 set'."""
+        f = Filters.from_query(search)
+        n = sum(1 for k in FILTER_KEYS if getattr(f, k)) - (1 if f.admin1 and f.admin2 else 0)
+        return f"{n} set" if n else "none set"
+
     @app.callback(Output("nav-collapse", "is_open"), Input("nav-toggle", "n_clicks"), State("nav-collapse", "is_open"),
                   prevent_initial_call=True)
     def toggle_nav(_, is_open):
         return not is_open
+
+
+def admin1_choices(rows) -> list[dict]:
+    """Dropdown options for regions: the gazetteer's name shown, every known spelling searchable."""
+    return [{"label": a["name"], "value": a["code"],
+             "search": " ".join(filter(None, (a["name"], a["code"], a.get("spellings"))))} for a in rows]
 
 
 def filters_sync(trigger, search, country, admin1, metric, start, end, source_type, org):

@@ -66,6 +66,12 @@ def format_value(value, low=None, high=None, qualifier="exact", quantity_text=No
     return f"{word} {value:,}" if word else f"{value:,}"
 
 
+def with_unit(text: str, unit) -> str:
+    """'about 5,000 households', '80,000 people': the unit always travels with the number."""
+    unit = unit if isinstance(unit, str) and unit else "people"
+    return text if text == "–" else f"{text} {unit}"
+
+
 def fmt_date(value) -> str:
     if value is None:
         return "–"
@@ -78,6 +84,11 @@ def fmt_date(value) -> str:
         return value.strftime("%d %b %Y")
     if isinstance(value, date):
         return value.strftime("%d %b %Y")
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value[:10]).strftime("%d %b %Y")
+        except ValueError:
+            pass
     return str(value)
 
 
@@ -136,8 +147,12 @@ def _wrap(text: str, width: int = 110) -> list[str]:
 
 def _short(text, limit: int = 30) -> str:
     """A legend label that fits its column; the hover keeps the full name."""
+    return _esc(_trim(text, limit))
+
+
+def _trim(text, limit: int) -> str:
     text = str(text)
-    return _esc(text if len(text) <= limit else text[: limit - 1] + "…")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def _esc(text: str) -> str:
@@ -200,7 +215,8 @@ def empty_figure(title: str, message: str, height: int = 240) -> go.Figure:
 
 # ---- overview -----------------------------------------------------------------------------------------------------
 
-def trend_figure(df: pd.DataFrame, title: str, cap: str, colours: dict | None = None) -> go.Figure:
+def trend_figure(df: pd.DataFrame, title: str, cap: str, colours: dict | None = None,
+                 unit: str = "people") -> go.Figure:
     """Lines per organisation over months. df: org, month, value (one row per org and month)."""
     if df.empty:
         return empty_figure(title, "No figures for these filters")
@@ -211,10 +227,10 @@ def trend_figure(df: pd.DataFrame, title: str, cap: str, colours: dict | None = 
         fig.add_trace(go.Scatter(
             x=part["month"], y=part["value"], name=_short(org), mode="lines+markers",
             line={"color": colours.get(org), "width": 2}, marker={"size": 6},
-            customdata=[fmt_int(v) for v in part["value"]],
+            customdata=[with_unit(fmt_int(v), unit) for v in part["value"]],
             hovertemplate="%{x|%b %Y}: %{customdata}<extra>" + _esc(org) + "</extra>",
         ))
-    fig.update_yaxes(rangemode="tozero", tickformat=",d", title=None)
+    fig.update_yaxes(rangemode="tozero", tickformat=",d", title={"text": unit, "font": {"size": 11}})
     _month_axis(fig, df["month"], monthly=True)
     return _layout(fig, title, cap, width_chars=75)
 
@@ -226,7 +242,7 @@ def claim_x(df: pd.DataFrame) -> pd.Series:
     return pd.to_datetime(df["ref_date"])
 
 
-def compare_figure(claims: pd.DataFrame, title: str, cap: str) -> go.Figure:
+def compare_figure(claims: pd.DataFrame, title: str, cap: str, unit: str = "people") -> go.Figure:
     """Every claim over time, one colour per organisation; hedges drawn as intervals.
 
     exact / about: a dot. range and vague ("tens of thousands"): a bar from value_low to value_high.
@@ -237,15 +253,25 @@ def compare_figure(claims: pd.DataFrame, title: str, cap: str) -> go.Figure:
         return empty_figure(title, "No claims for this place, metric and period")
     df = claims.copy()
     df["x"] = claim_x(df)
+    if "stock_or_flow" not in df:
+        df["stock_or_flow"] = None
+    colours = colour_map(df.groupby("org")["claim_id"].count().sort_values(ascending=False).index)
+    if df["stock_or_flow"].eq("stock").any() and df["stock_or_flow"].ne("stock").any():
+        # Both kinds on one chart: one legend entry per organisation and kind, totals drawn as diamonds.
+        df["org_key"] = df["org"]
+        df["org"] = [f"{_trim(o, 22)} · {'total' if k == 'stock' else 'new'}"
+                     for o, k in zip(df["org"], df["stock_or_flow"], strict=True)]
+        colours = {o: colours[k] for o, k in zip(df["org"], df["org_key"], strict=True)}
     orgs = list(df.groupby("org")["claim_id"].count().sort_values(ascending=False).index)
-    colours = colour_map(orgs)
     top = float(df["value"].max()) or 1.0
     fig = go.Figure()
     for i, org in enumerate(orgs):
         part = df[df["org"] == org]
         # Nudge organisations apart so that claims of the same day stay visible side by side.
         x = part["x"] + pd.to_timedelta((i - (len(orgs) - 1) / 2) * 1.5, unit="D")
-        labels = [format_value(r.value, r.value_low, r.value_high, r.qualifier) for r in part.itertuples()]
+        labels = [with_unit(format_value(r.value, r.value_low, r.value_high, r.qualifier), unit)
+                  for r in part.itertuples()]
+        symbol = "diamond" if part["stock_or_flow"].eq("stock").all() and org.endswith("· total") else "circle"
         bars_x, bars_y, heads_x, heads_y = [], [], [], []
         for xi, r in zip(x, part.itertuples(), strict=True):
             low, high = _int(r.value_low), _int(r.value_high)
@@ -271,11 +297,11 @@ def compare_figure(claims: pd.DataFrame, title: str, cap: str) -> go.Figure:
                                      hoverinfo="skip"))
         fig.add_trace(go.Scatter(
             x=x, y=part["value"], mode="markers", name=_short(org), legendgroup=org,
-            marker={"size": 10, "color": colour, "line": {"color": "white", "width": 1}},
+            marker={"size": 10, "color": colour, "line": {"color": "white", "width": 1}, "symbol": symbol},
             customdata=list(zip(labels, [fmt_date(d) for d in part["ref_date"]], strict=True)),
             hovertemplate="%{customdata[0]}<br>%{customdata[1]}<extra>" + _esc(org) + "</extra>",
         ))
-    fig.update_yaxes(rangemode="tozero", tickformat=",d", title=None)
+    fig.update_yaxes(rangemode="tozero", tickformat=",d", title={"text": unit, "font": {"size": 11}})
     _month_axis(fig, df["x"])
     return _layout(fig, title, cap, height=420)
 
@@ -322,15 +348,18 @@ def _bounds(geojson: dict) -> tuple[float, float, float, float]:
     return min(xs), min(ys), max(xs), max(ys)
 
 
-def region_map(values: pd.DataFrame, geojson: dict, title: str, cap: str) -> go.Figure:
+def region_map(values: pd.DataFrame, geojson: dict, title: str, cap: str, units: str = "people") -> go.Figure:
     """Choropleth on MapLibre with no basemap tiles (map_style white-bg): nothing is fetched from the network."""
     x0, y0, x1, y1 = _bounds(geojson)
     span = max(x1 - x0, (y1 - y0) * 1.4, 0.01)
     zoom = max(0.0, min(10.0, math.log2(360 / span) - 1.2))
     center = {"lon": (x0 + x1) / 2, "lat": (y0 + y1) / 2}
-    df = values.assign(label=[fmt_int(v) for v in values["value"]])
+    df = values.assign(label=[with_unit(fmt_int(v), units) for v in values["value"]])
+    shown = set(values["pcode"])
+    # Each trace carries only its own areas' shapes: the regions with figures here, the grey rest below.
+    own = {"type": "FeatureCollection", "features": [f for f in geojson["features"] if f["id"] in shown]}
     fig = px.choropleth_map(
-        df, geojson=geojson, locations="pcode", color="value", hover_name="name",
+        df, geojson=own, locations="pcode", color="value", hover_name="name",
         hover_data={"label": True, "org": True, "pcode": False, "value": False},
         labels={"label": "latest figure", "org": "reported by", "value": ""},
         color_continuous_scale=SEQUENTIAL, range_color=(0, max(1, int(values["value"].max()))),
@@ -339,17 +368,18 @@ def region_map(values: pd.DataFrame, geojson: dict, title: str, cap: str) -> go.
     missing = [f["id"] for f in geojson["features"] if f["id"] not in set(values["pcode"])]
     if missing:
         names = {f["id"]: f["properties"].get("name", f["id"]) for f in geojson["features"]}
+        rest = {"type": "FeatureCollection", "features": [f for f in geojson["features"] if f["id"] not in shown]}
         fig.add_trace(go.Choroplethmap(
-            geojson=geojson, locations=missing, z=[0] * len(missing), showscale=False,
+            geojson=rest, locations=missing, z=[0] * len(missing), showscale=False,
             colorscale=[[0, "#e8e8e8"], [1, "#e8e8e8"]], marker={"line": {"color": "#999", "width": 0.5}},
             text=[names[m] for m in missing], hovertemplate="%{text}: no figures<extra></extra>",
         ))
     fig.update_traces(marker_line_color="#666", marker_line_width=0.6, selector={"type": "choroplethmap"})
-    fig.update_layout(coloraxis_colorbar={"title": "", "tickformat": ",d", "thickness": 12})
+    fig.update_layout(coloraxis_colorbar={"title": units, "tickformat": ",d", "thickness": 12})
     return _layout(fig, title, cap, height=460, width_chars=80)
 
 
-def region_bars(values: pd.DataFrame, title: str, cap: str, limit: int = 25) -> go.Figure:
+def region_bars(values: pd.DataFrame, title: str, cap: str, limit: int = 25, units: str = "people") -> go.Figure:
     """Ranked horizontal bars, largest on top; customdata carries the p-code for click-to-filter."""
     if values.empty:
         return empty_figure(title, "No figures by region for these filters")
@@ -357,9 +387,9 @@ def region_bars(values: pd.DataFrame, title: str, cap: str, limit: int = 25) -> 
     fig = go.Figure(go.Bar(
         x=df["value"], y=[_esc(n) for n in df["name"]], orientation="h", marker={"color": OKABE_ITO[0]},
         text=[fmt_int(v) for v in df["value"]], textposition="auto", customdata=df["pcode"],
-        hovertemplate="%{y}: %{text}<extra></extra>",
+        hovertemplate="%{y}: %{text} " + units + "<extra></extra>",
     ))
-    fig.update_xaxes(tickformat=",d", title=None)
+    fig.update_xaxes(tickformat=",d", title={"text": units, "font": {"size": 11}})
     fig.update_yaxes(title=None, automargin=True)
     return _layout(fig, title, cap, height=max(260, 60 + 26 * len(df) + 80), width_chars=60)
 

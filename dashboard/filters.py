@@ -18,6 +18,13 @@ METRICS = (
 )
 METRIC_LABELS = {m: m.replace("_", " ") for m in METRICS} | {"in_need": "in need"}
 SOURCE_TYPES = ("document", "dataset")
+# Units of the figure contract (etl.model.UNITS): figures in different units are never added or ranked together.
+UNITS = ("people", "households", "houses")
+# Stock (how many are displaced) or flow (how many newly fled); "both" shows the two side by side, apart.
+KINDS = ("flow", "stock", "both")
+KIND_LABELS = {"flow": "new (flow)", "stock": "total (stock)", "both": "both, side by side"}
+# Aliases the API has always used: ?from=…&to=… mean ?start=…&end=… on every page too.
+ALIASES = {"from": "start", "to": "end"}
 
 _ISO3 = re.compile(r"^[A-Z]{3}$")
 _PCODE = re.compile(r"^[A-Z]{2}[0-9A-Z]{1,12}$")
@@ -51,13 +58,18 @@ class Filters:
     end: str | None = None
     source_type: str | None = None
     org: str | None = None
+    unit: str | None = None
+    kind: str | None = None  # /compare's stock/flow switch
 
     @classmethod
     def from_query(cls, query: dict | str | None) -> Filters:
         """From layout(**query) keyword arguments or a `?a=b` search string; invalid values are dropped."""
         if isinstance(query, str):
             query = dict(parse_qsl(query.lstrip("?")))
-        query = query or {}
+        query = dict(query or {})
+        for alias, name in ALIASES.items():
+            if not query.get(name) and query.get(alias):
+                query[name] = query[alias]
         out = {f.name: _clean(f.name, query.get(f.name)) for f in fields(cls)}
         if out["admin2"] and not out["admin1"]:
             out["admin1"] = parent_of(out["admin2"])
@@ -103,6 +115,10 @@ def _clean(name: str, value) -> str | None:
         return value if value in METRICS else None
     if name == "source_type":
         return value if value in SOURCE_TYPES else None
+    if name == "unit":
+        return value if value in UNITS else None
+    if name == "kind":
+        return value if value in KINDS else None
     if name in ("start", "end"):
         try:
             return date.fromisoformat(value[:10]).isoformat()

@@ -137,6 +137,9 @@ def _run(settings, names, options):
         line = (f"{r.source:<22} {r.status:<6} read {r.rows_read:>7}  loaded {r.rows_loaded:>7}"
                 f"  rejected {r.rows_rejected:>5}")
         click.echo(line + (f"  {r.error}" if r.error else ""))
+        if r.first_reject:
+            more = r.rows_rejected - 1
+            click.echo(f"  rejected: {r.first_reject}" + (f" (and {more} more: see v_rejects)" if more else ""))
     return results
 
 
@@ -194,12 +197,16 @@ def extract(paths, as_json, jobs):
     Places resolve through the warehouse's gazetteer when there is one (every country once `pcodes` is
     loaded), else through the bundled one. Bad files and bad JSONL lines are reported and skipped.
     """
-    from etl.extract.documents import DocumentError, iter_paths, read_path_lenient
+    from etl.extract.documents import KNOWN, DocumentError, iter_paths, read_path_lenient
     from etl.extract.parallel import extract_many
 
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise UserError(f"no such file or folder: {missing[0]}")
+    unsupported = [p for p in paths if p.is_file() and p.suffix.lower() not in KNOWN]
+    if unsupported:
+        p = unsupported[0]
+        raise UserError(f"{p}: unsupported file type {p.suffix or '(none)'} (want .txt, .md, .html, .htm or .jsonl)")
     db = str(_settings().db)
     out = sys.stdout
     count = {"read": 0, "failed": 0}
@@ -210,6 +217,8 @@ def extract(paths, as_json, jobs):
                 docs, bad = read_path_lenient(path)
             except DocumentError as exc:
                 docs, bad = [], [(str(path), str(exc), "")]
+            if not any(doc.text.strip() for doc in docs) and not bad:
+                docs, bad = [], [(str(path), f"{path}: empty file", "")]
             for location, reason, _ in bad:
                 click.echo(f"error: {location}: {reason}" if location not in reason else f"error: {reason}", err=True)
             count["read"] += len(docs)
@@ -339,11 +348,31 @@ def serve(host, port):
     _serve(_settings(), host, port)
 
 
+def _check_port(host, port) -> None:
+    """A one-line error, before anything starts, when the address is taken or cannot be used."""
+    import socket
+
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise UserError(f"cannot serve on {host}:{port}: {exc.strerror or exc}") from None
+    family, _, _, _, address = infos[0]
+    with socket.socket(family, socket.SOCK_STREAM) as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the server does: TIME_WAIT is no obstacle
+        try:
+            sock.bind(address)
+        except OSError as exc:
+            reason = "the port is in use (another dashboard?); pick another with --port" if exc.errno == 98 \
+                else (exc.strerror or str(exc))
+            raise UserError(f"cannot serve on {host}:{port}: {reason}") from None
+
+
 def _serve(settings, host, port):
     from dashboard.app import create_app
 
     host = host or settings.host
     port = port or settings.port
+    _check_port(host, port)
     app = create_app(settings)
     click.echo(f"dashboard at http://{host}:{port}/", err=True)
     try:

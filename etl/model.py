@@ -36,6 +36,7 @@ class Document:
     title: str | None = None
     publisher: str | None = None
     published: date | None = None
+    published_from: str | None = None  # where `published` came from when the text had none: front matter, file date
 
     @property
     def sha256(self) -> str:

@@ -17,6 +17,7 @@ log = logging.getLogger("etl")
 
 DOC_COLUMNS = (
     "doc_id", "source", "url", "title", "publisher", "published", "retrieved_at", "text", "sha256", "load_id",
+    "published_from",
 )
 FIGURE_TABLE_COLUMNS = ("figure_id", "source", "source_type", "load_id", "content_hash") + FIGURE_COLUMNS
 PLACE_COLUMNS = ("pcode", "admin_level", "name", "country_iso3", "parent_pcode", "alt_names", "geometry", "source")
@@ -28,6 +29,7 @@ class SourceResult:
     rows_loaded: int = 0
     rows_rejected: int = 0
     error: str | None = None
+    first_reject: str | None = None  # "file.csv:4: reason", shown by `etl run`
 
 
 def now() -> datetime:
@@ -90,6 +92,9 @@ def run_one(con, settings, name: str, options: Options, run_id: int, progress=No
         result.rows_loaded = merge(con, ctx, source)
         con.execute("COMMIT")
         result.rows_rejected = len(ctx.rejects)
+        if ctx.rejects:
+            first = ctx.rejects[0]
+            result.first_reject = f"{first['location']}: {first['reason']}" if first["location"] else first["reason"]
     except Exception as exc:  # a failing source must not stop the others
         try:
             con.execute("ROLLBACK")
@@ -133,7 +138,8 @@ def merge(con, ctx: LoadContext, source) -> int:
             f"INSERT INTO documents SELECT {', '.join(DOC_COLUMNS)} FROM staged_documents"
             " ON CONFLICT (doc_id) DO UPDATE SET url = excluded.url, title = excluded.title,"
             " publisher = excluded.publisher, published = excluded.published, text = excluded.text,"
-            " sha256 = excluded.sha256, retrieved_at = excluded.retrieved_at, load_id = excluded.load_id"
+            " sha256 = excluded.sha256, retrieved_at = excluded.retrieved_at, load_id = excluded.load_id,"
+            " published_from = excluded.published_from"
             " WHERE documents.sha256 <> excluded.sha256 OR documents.publisher IS DISTINCT FROM excluded.publisher"
             " OR documents.published IS DISTINCT FROM excluded.published"
         )

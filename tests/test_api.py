@@ -36,7 +36,8 @@ def build_api_warehouse(settings) -> None:
                     " ('SY07', 1, 'Idlib', 'SYR', 'SYR', [], NULL, 't'),"
                     " ('SY02', 1, 'Aleppo', 'SYR', 'SYR', [], NULL, 't'),"
                     " ('SY0702', 2, 'Ma''arrat An Nu''man', 'SYR', 'SY07', [], NULL, 't')")
-        con.execute("INSERT INTO documents VALUES ('doc1', 'articles', 'https://news.example/idlib', 'Idlib',"
+        con.execute("INSERT INTO documents (doc_id, source, url, title, publisher, published, retrieved_at, text,"
+                    " sha256, load_id) VALUES ('doc1', 'articles', 'https://news.example/idlib', 'Idlib',"
                     " 'Example News', DATE '2020-02-12', now(), 'text', 'sha', 1)")
         for (fid, stype, doc, dataset, record, metric, value, org, country, a1, a2, start, end) in FIGURES:
             con.execute(
@@ -124,6 +125,7 @@ def test_figures_all_with_provenance(base):
     ("from=2020-02-01", ["f2", "f3", "f4"]),
     ("to=2019-01-01", ["f5"]),
     ("from=2020-02-15&to=2020-02-20", ["f3"]),  # periods that overlap the range
+    ("start=2020-02-15&end=2020-02-20", ["f3"]),  # the pages' names work too
 ])
 def test_figures_filters(base, query, expected):
     assert ids(requests.get(f"{base}/api/figures?{query}", timeout=10)) == expected

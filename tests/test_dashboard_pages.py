@@ -142,7 +142,7 @@ def test_figures_grid_rows_and_exports(app):
                                     "filterModel": {}}, {"filters": "?admin1=SY07", "figure": None})
     assert response["rowCount"] == 10 and count == "10 figures"
     first = response["rowData"][0]
-    assert first["value_text"] == "about 2,700,000" and isinstance(first["period_end"], str)
+    assert first["value_text"] == "about 2,700,000 people" and isinstance(first["period_end"], str)
     seed = [r for r in response["rowData"] if r["figure_id"] == "fig-un-80000"][0]
     assert seed["doc_id"] == dashboard_data.SEED_ID
     state = {"filters": "", "figure": None}

@@ -28,7 +28,8 @@ def build_warehouse(settings, n_figures: int = 3, publisher: str = "UN OCHA") ->
         con.execute("INSERT INTO places VALUES ('SYR', 0, 'Syria', 'SYR', NULL, [], NULL, 'test'),"
                     " ('SY07', 1, 'Idlib', 'SYR', 'SYR', [], NULL, 'test')")
         con.execute(
-            "INSERT INTO documents VALUES ('doc1', 'test', 'https://example.org/a', 'A', ?, DATE '2020-02-01',"
+            "INSERT INTO documents (doc_id, source, url, title, publisher, published, retrieved_at, text, sha256,"
+            " load_id) VALUES ('doc1', 'test', 'https://example.org/a', 'A', ?, DATE '2020-02-01',"
             " now(), 'Some 80,000 people fled.', 'abc', 1)", [publisher])
         for i in range(n_figures):
             con.execute(

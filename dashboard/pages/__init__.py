@@ -18,6 +18,12 @@ from etl.warehouse import WarehouseError
 log = logging.getLogger(__name__)
 
 
+# One line on every page that shows a latest figure: the same rule everywhere (overview.sql, region_values.sql).
+LATEST_RULE = ("Latest: the newest figure for the place as a whole; a region's districts count in its figures and "
+               "stand in only when the region itself has none. Figures in different units (people, households) "
+               "are never added or ranked together.")
+
+
 def reader():
     """The app's one Reader (per process), from the Flask app serving this request."""
     try:
@@ -67,6 +73,8 @@ def describe_filters(f, place_names: dict | None = None) -> str:
         parts.append(place_names.get(place, place))
     if f.metric:
         parts.append(f.metric.replace("_", " "))
+    if f.unit:
+        parts.append(f"in {f.unit}")
     if f.source_type:
         parts.append(f"{f.source_type}s only")
     if f.org:

@@ -10,11 +10,11 @@ import math
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import Input, Output, State, callback, html, no_update
 
 from dashboard import figures as figs
 from dashboard import queries
-from dashboard.filters import METRIC_LABELS, Filters
+from dashboard.filters import KIND_LABELS, KINDS, METRIC_LABELS, Filters, with_search
 from dashboard.pages import describe_filters, graph, guarded, page_header, reader
 
 dash.register_page(__name__, path="/compare", name="Compare sources", title="Compare sources · Displacement figures",
@@ -39,17 +39,18 @@ def layout(**query):
     cap = figs.caption(claims["org"] if not claims.empty else [], claims["ref_date"].min() if not claims.empty
                        else None, claims["ref_date"].max() if not claims.empty else None, as_of,
                        "claims merged across documents; bars: hedged figures, arrows: open-ended")
-    fig = figs.compare_figure(claims, f"{metric_label.capitalize()} in {place['name']}, by organisation", cap)
-    div = figs.divergence(claims)
-    series = "totals (stocks)" if place.get("series") == "stock" else "new figures (flows)"
-    other = place.get("n_other_series", 0)
+    unit = place.get("unit", "people")
+    series = place.get("series", "flow")
+    title = f"{metric_label.capitalize()} in {place['name']}, by organisation ({unit})"
+    fig = figs.compare_figure(claims, title, cap, unit)
+    # Divergence compares claims of one kind: with both kinds shown, the new figures (flows) only.
+    div = figs.divergence(claims if series != "both" else claims[claims["stock_or_flow"].ne("stock")])
     return html.Div([
-        page_header("Compare sources", f"{metric_label.capitalize()} · {name} · {period}"),
+        page_header("Compare sources", f"{metric_label.capitalize()} · {name} · {period} · in {unit}"),
         dbc.Alert(["Showing ", html.B(name), f": {note}."], color="light", className="py-2 small",
                   id="cmp-default-note") if note else None,
-        html.P(f"Comparing {series}; {other} claim{'s' if other != 1 else ''} of the other kind left out, so that "
-               "totals and new figures are not mixed.", className="small text-muted", id="cmp-series-note")
-        if other else None,
+        kind_switch(place),
+        series_note(place),
         graph("cmp-chart", fig, f"compare-{place['pcode']}-{metric}"),
         html.Div(divergence_summary(div), id="cmp-divergence", className="mt-3"),
         html.H2("Claims", className="h5 mt-4"),
@@ -57,6 +58,47 @@ def layout(**query):
         html.P(f"Filters: {describe_filters(f)}. The organisation filter does not apply here: every organisation "
                "is compared.", className="small text-muted mt-2"),
     ])
+
+
+def kind_switch(place: dict) -> html.Div:
+    """The visible stock/flow switch: new figures (flows), totals (stocks), or both side by side."""
+    counts = {"flow": place.get("n_flow", 0), "stock": place.get("n_stock", 0)}
+    counts["both"] = counts["flow"] + counts["stock"]
+    options = [{"label": f"{KIND_LABELS[k].capitalize()} ({counts[k]})", "value": k} for k in KINDS]
+    return html.Div([
+        html.Span("Show: ", className="small text-muted me-2"),
+        dbc.RadioItems(id="cmp-kind", options=options, value=place.get("series", "flow"), inline=True,
+                       className="d-inline-block small", inputClassName="me-1"),
+    ], className="mb-2 kind-switch")
+
+
+def series_note(place: dict):
+    series, unit = place.get("series"), place.get("unit", "people")
+    parts = []
+    if series == "both":
+        parts.append("New figures (flows: how many fled) and totals (stocks: how many are displaced) are shown side "
+                     "by side, marked apart; they answer different questions and are never added.")
+    elif place.get("n_other_series"):
+        other = place["n_other_series"]
+        kind = "totals (stocks)" if series == "stock" else "new figures (flows)"
+        parts.append(f"Comparing {kind}; {other} claim{'s' if other != 1 else ''} of the other kind left out, so "
+                     "that totals and new figures are not mixed: use the switch to see them.")
+    if place.get("n_other_units"):
+        n = place["n_other_units"]
+        parts.append(f"Only claims in {unit}; {n} claim{'s' if n != 1 else ''} in another unit left out.")
+    return html.P(" ".join(parts), className="small text-muted", id="cmp-series-note") if parts else None
+
+
+@callback(
+    Output("url", "search", allow_duplicate=True),
+    Input("cmp-kind", "value"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def kind_chosen(kind, search):
+    if kind not in KINDS or Filters.from_query(search).kind == kind:
+        return no_update
+    return with_search(search, kind=kind)
 
 
 def divergence_summary(div) -> list:
@@ -89,9 +131,11 @@ def _ratio(value: float) -> str:
 
 
 def claims_table(claims) -> dbc.Table:
-    header = ("Organisation", "Claim", "Period", "Type", "Documents", "First reported")
+    header = ("Organisation", "Claim", "Stock or flow", "Period", "Type", "Documents", "First reported")
     rows = [html.Tr([
-        html.Td(r.org), html.Td(figs.format_value(r.value, r.value_low, r.value_high, r.qualifier)),
+        html.Td(r.org), html.Td(figs.with_unit(figs.format_value(r.value, r.value_low, r.value_high, r.qualifier),
+                                               r.unit)),
+        html.Td("total (stock)" if r.stock_or_flow == "stock" else "new (flow)"),
         html.Td(figs.fmt_period(r.period_start, r.period_end)), html.Td(r.source_type),
         html.Td(f"{r.n_documents}"), html.Td(figs.fmt_date(r.first_reported)),
     ]) for r in claims.itertuples()]

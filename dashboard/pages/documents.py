@@ -29,7 +29,7 @@ def layout(doc_id: str | None = None, **_query):
         return html.Div([page_header("Document"),
                          dbc.Alert(["No document with this id. Find documents through ",
                                     dcc.Link("Figures", href="/figures"), "."], color="warning")])
-    meta = [doc["publisher"] or doc["source"], figs.fmt_date(doc["published"])]
+    meta = [doc["publisher"] or doc["source"], published_label(doc)]
     link = safe_url(doc["url"])
     return html.Div([
         page_header(doc["title"] or doc["doc_id"], " · ".join(m for m in meta if m and m != "–")),
@@ -43,6 +43,15 @@ def layout(doc_id: str | None = None, **_query):
             dbc.Col(figure_list(found), xs=12, lg=4, className="doc-figures"),
         ], className="g-4"),
     ])
+
+
+def published_label(doc: dict) -> str:
+    """'12 Feb 2020', '12 Feb 2020 (date from the file, the text has none)', or 'undated': never NaT."""
+    when = figs.fmt_date(doc.get("published"))
+    if when == "–":
+        return "undated"
+    source = doc.get("published_from")
+    return f"{when} (the {source}: the text gives no date)" if source else when
 
 
 def safe_url(url) -> str | None:
@@ -114,7 +123,7 @@ def figure_list(found) -> html.Div:
         value = figs.format_value(fig["value"], fig["value_low"], fig["value_high"], fig["qualifier"],
                                   fig["quantity_text"])
         items.append(dbc.ListGroupItem([
-            html.Div([html.B(value), f" {fig['metric'].replace('_', ' ')}"]),
+            html.Div([html.B(figs.with_unit(value, fig.get("unit"))), f" {fig['metric'].replace('_', ' ')}"]),
             html.Div(" · ".join(x for x in (fig["claimed_by_org"] or fig["claimed_by"], fig["place"],
                                             figs.fmt_period(fig["period_start"], fig["period_end"])) if x and x != "–"),
                      className="small text-muted"),

@@ -33,6 +33,8 @@ COLUMNS = [
      "filter": "agNumberColumnFilter",
      "filterParams": {"filterOptions": ["equals", "greaterThanOrEqual", "lessThanOrEqual", "inRange"],
                       "maxNumConditions": 1, "buttons": ["reset"]}},
+    {"field": "unit", "headerName": "Unit", "minWidth": 100, "filter": False, "sortable": False},
+    {"field": "stock_or_flow", "headerName": "Stock or flow", "minWidth": 110, "filter": False, "sortable": False},
     {"field": "qualifier", "headerName": "Qualifier", "minWidth": 110, **_TEXT},
     {"field": "claimed_by_org", "headerName": "Who claims it", "minWidth": 170, **_TEXT},
     {"field": "place", "headerName": "Place", "minWidth": 130, **_TEXT},
@@ -56,9 +58,10 @@ def layout(**query):
     store = {"filters": f.to_query(), "figure": figure}
     banner = None
     if figure:
-        banner = dbc.Alert(["Showing one figure (", html.Code(figure), "). ",
-                            dcc.Link("Show all figures", href="/figures" + f.to_query())],
-                           color="info", className="py-2 small", id="fig-one")
+        banner = html.Div([dbc.Alert(["Showing one figure (", html.Code(figure), "). ",
+                                      dcc.Link("Show all figures", href="/figures" + f.to_query())],
+                                     color="info", className="py-2 small", id="fig-one"),
+                           record_card(queries.figure_record(reader(), figure))])
     return html.Div([
         page_header("Figures", f"Every figure for {describe_filters(f)}; sort and filter in the column headers."),
         banner,
@@ -130,12 +133,43 @@ def export(_csv, _xlsx, state, request):
     return dcc.send_bytes(write, f"figures-{stamp}.xlsx")
 
 
+def record_card(rec: dict | None):
+    """A figure's citation, quoted words and source record, readable offline (curated and dataset figures have
+    no document to open). Every value is shown as text."""
+    if rec is None:
+        return None
+    value = figs.with_unit(figs.format_value(rec["value"], rec["value_low"], rec["value_high"], rec["qualifier"],
+                                             rec["quantity_text"]), rec["unit"])
+    who = rec["claimed_by_org"] or rec["claimed_by"] or "unattributed"
+    citation = [rec["publisher"], figs.fmt_date(rec["published"]), rec["title"]]
+    link = rec["url"] if isinstance(rec["url"], str) and rec["url"].startswith(("http://", "https://")) else None
+    fields = [("source", rec["source"]), ("dataset", rec["dataset"]), ("record", rec["record_id"]),
+              ("document", rec["doc_id"]), ("claimed by (as written)", rec["claimed_by"]),
+              ("place (as written)", rec["location_text"]),
+              ("codes", " / ".join(c for c in (rec["country_iso3"], rec["admin1_pcode"], rec["admin2_pcode"]) if c)),
+              ("period", figs.fmt_period(rec["period_start"], rec["period_end"])),
+              ("stock or flow", rec["stock_or_flow"]), ("load", rec["load_id"]), ("figure id", rec["figure_id"])]
+    return dbc.Card(dbc.CardBody([
+        html.H2([value, f" {rec['metric'].replace('_', ' ')} · {rec['place'] or rec['location_text'] or ''}"],
+                className="h5"),
+        html.P([html.B(who), " · cited from ", " · ".join(c for c in citation if c and c != "–") or "no citation"],
+               className="mb-1"),
+        html.P(["Address: ", html.A(link, href=link, target="_blank", rel="noopener noreferrer nofollow")
+                if link else "none recorded"], className="small mb-2"),
+        html.Blockquote([html.Span(f"“{rec['quantity_text']}”", className="fw-semibold") if rec["quantity_text"]
+                         else None, html.Div(rec["evidence"] or "No sentence or note recorded.")],
+                        className="record-quote"),
+        html.Dl([item for k, v in fields if v not in (None, "", "–")
+                 for item in (html.Dt(k), html.Dd(str(v)))], className="record-fields small mb-0"),
+    ]), id="fig-record", className="mb-3")
+
+
 def grid_records(df: pd.DataFrame) -> list[dict]:
     """Rows for the grid: JSON-safe values plus the formatted value and period."""
     out = []
     for row in queries._records(df):
-        row["value_text"] = figs.format_value(row["value"], row["value_low"], row["value_high"], row["qualifier"],
-                                              row["quantity_text"])
+        row["value_text"] = figs.with_unit(figs.format_value(row["value"], row["value_low"], row["value_high"],
+                                                             row["qualifier"], row["quantity_text"]), row["unit"])
         row["period_text"] = figs.fmt_period(row["period_start"], row["period_end"])
         out.append({k: _json(v) for k, v in row.items()})
     return out

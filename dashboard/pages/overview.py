@@ -9,7 +9,7 @@ from dash import dcc, html
 from dashboard import figures as figs
 from dashboard import queries
 from dashboard.filters import METRIC_LABELS, Filters
-from dashboard.pages import describe_filters, graph, guarded, page_header, reader
+from dashboard.pages import LATEST_RULE, describe_filters, graph, guarded, page_header, reader
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · Displacement figures", order=0)
 
@@ -22,16 +22,30 @@ SERIES = {
 }
 
 
-def series_title(metric: str, kind: str) -> str:
-    return SERIES.get((metric, kind)) or f"People {METRIC_LABELS.get(metric, metric)}"
+def series_title(metric: str, kind: str, unit: str = "people") -> str:
+    title = SERIES.get((metric, kind)) or f"People {METRIC_LABELS.get(metric, metric)}"
+    if unit and unit != "people":
+        title = title.replace("People ", "").replace("People", "").strip().capitalize() + f" (in {unit})"
+    return title
 
 
-def series_keys(f: Filters) -> list[tuple[str, str]]:
+def series_keys(f: Filters, heads=None) -> list[tuple[str, str, str]]:
+    """(metric, kind, unit) of each card and chart: the main series in people (or the unit filtered on), then any
+    series the figures report in another unit, kept apart."""
     if f.metric == "displaced":
-        return [("displaced", "stock"), ("displaced", "flow")]
-    if f.metric:
-        return [(f.metric, "")]
-    return list(SERIES)
+        base = [("displaced", "stock"), ("displaced", "flow")]
+    elif f.metric:
+        base = [(f.metric, "")]
+    else:
+        base = list(SERIES)
+    unit = f.unit or "people"
+    keys = [(m, k, unit) for m, k in base]
+    if heads is not None and not heads.empty:
+        for row in heads.itertuples():
+            key = (row.metric, row.kind, row.unit)
+            if (row.metric, row.kind) in base and key not in keys:
+                keys.append(key)
+    return keys
 
 
 @guarded
@@ -40,40 +54,61 @@ def layout(**query):
     r = reader()
     heads, trend = queries.overview(r, f)
     as_of = queries.data_as_of(r).get("last_success")
+    keys = series_keys(f, heads)
     return html.Div([
         page_header("Overview", f"Latest figures for {describe_filters(f)}"),
+        html.P(LATEST_RULE, className="small text-muted latest-rule", id="ov-latest-rule"),
+        wider_area_note(r, f),
         dbc.Row([dbc.Col(headline_card(key, heads), xs=12, sm=6, lg=3, className="mb-3")
-                 for key in series_keys(f)], className="g-3", id="ov-cards"),
-        dbc.Row(trend_charts(f, trend, as_of), className="g-3", id="ov-trends"),
+                 for key in keys], className="g-3", id="ov-cards"),
+        dbc.Row(trend_charts(f, trend, as_of, keys), className="g-3", id="ov-trends"),
     ])
 
 
-def headline_card(key: tuple[str, str], heads) -> dbc.Card:
-    metric, kind = key
+def wider_area_note(r, f: Filters):
+    """When a region is chosen: the figures for wider areas of its country that may cover it, offered by link."""
+    if not (f.admin1 or f.admin2):
+        return None
+    wider = queries.wider_areas(r, f)
+    if wider.empty:
+        return None
+    parts = [f"{int(w.n):,} figure{'s' if w.n != 1 else ''} for {w.area}" for w in wider.itertuples()]
+    country = f.country or (queries.place(r, f.admin1) or {}).get("country_iso3")
+    link = "/figures" + f.with_(admin1=None, admin2=None, country=country).to_query()
+    return html.P([" · ".join(parts) + " cover this region and are not counted here. ",
+                   dcc.Link("See them", href=link)], className="small", id="ov-wider")
+
+
+def _card_id(metric: str, kind: str, unit: str) -> str:
+    return f"ov-card-{metric}-{kind or 'all'}" + ("" if unit == "people" else f"-{unit}")
+
+
+def headline_card(key: tuple[str, str, str], heads) -> dbc.Card:
+    metric, kind, unit = key
     row = None
     if not heads.empty:
-        match = heads[(heads["metric"] == metric) & (heads["kind"] == kind)]
+        match = heads[(heads["metric"] == metric) & (heads["kind"] == kind) & (heads["unit"] == unit)]
         row = match.iloc[0] if not match.empty else None
-    title = html.Div(series_title(metric, kind), className="card-label")
+    title = html.Div(series_title(metric, kind, unit), className="card-label")
     if row is None:
         return dbc.Card(dbc.CardBody([title, html.Div("–", className="headline"),
                                       html.Div("No figures for these filters", className="small text-muted")]),
-                        className="h-100 headline-card", id=f"ov-card-{metric}-{kind or 'all'}")
+                        className="h-100 headline-card", id=_card_id(metric, kind, unit))
     value = figs.format_value(row["value"], row["value_low"], row["value_high"], row["qualifier"],
                               row["quantity_text"])
     return dbc.Card(dbc.CardBody([
         title,
-        html.Div(value, className="headline"),
+        html.Div([value, " ", html.Span(unit, className="unit")], className="headline"),
         html.Div([html.Span(row["org"] or "unattributed", className="fw-semibold"), " · ",
                   figs.fmt_date(row["ref_date"])], className="small"),
         html.Div([f"latest of {int(row['n_figures']):,} figure{'s' if row['n_figures'] != 1 else ''} from "
                   f"{int(row['n_orgs']):,} organisation{'s' if row['n_orgs'] != 1 else ''} · ",
                   dcc.Link("evidence", href=f"/figures?figure={row['figure_id']}")],
                  className="small text-muted"),
-    ]), className="h-100 headline-card", id=f"ov-card-{metric}-{kind or 'all'}")
+    ]), className="h-100 headline-card", id=_card_id(metric, kind, unit))
 
 
-def trend_charts(f: Filters, trend, as_of) -> list:
+def trend_charts(f: Filters, trend, as_of, keys) -> list:
     if trend.empty:
         return [dbc.Col(graph("ov-trend-empty", figs.empty_figure("Trends", "No dated figures for these filters"),
                               "trend"), xs=12)]
@@ -81,9 +116,9 @@ def trend_charts(f: Filters, trend, as_of) -> list:
     # One colour per organisation across the page while the palette has enough; else distinct within each chart.
     page_colours = figs.colour_map(order) if len(order) <= len(figs.OKABE_ITO) else None
     cols = []
-    for metric, kind in series_keys(f):
-        part = trend[(trend["metric"] == metric) & (trend["kind"] == kind)]
-        title = series_title(metric, kind)
+    for metric, kind, unit in keys:
+        part = trend[(trend["metric"] == metric) & (trend["kind"] == kind) & (trend["unit"] == unit)]
+        title = series_title(metric, kind, unit)
         if part.empty:
             fig = figs.empty_figure(title, "No dated figures for these filters")
         else:
@@ -94,7 +129,7 @@ def trend_charts(f: Filters, trend, as_of) -> list:
                 note += f"; {shown} of {n_orgs} organisations shown"
             cap = figs.caption(part["org"], part["month"].min(), part["month"].max(), as_of, note)
             full = title if f.is_empty() else f"{title} · {describe_filters(f)}"
-            fig = figs.trend_figure(part, full, cap, page_colours)
-        slug = f"{metric}-{kind or 'all'}"
+            fig = figs.trend_figure(part, full, cap, page_colours, unit)
+        slug = f"{metric}-{kind or 'all'}" + ("" if unit == "people" else f"-{unit}")
         cols.append(dbc.Col(graph(f"ov-trend-{slug}", fig, f"trend-{slug}"), xs=12, lg=6))
     return cols

@@ -10,7 +10,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dashboard import figures as figs
 from dashboard import queries
 from dashboard.filters import METRIC_LABELS, Filters, with_search
-from dashboard.pages import describe_filters, graph, guarded, page_header, reader
+from dashboard.pages import LATEST_RULE, describe_filters, graph, guarded, page_header, reader
 
 dash.register_page(__name__, path="/regions", name="Regions", title="Regions · Displacement figures", order=2)
 
@@ -28,16 +28,18 @@ def layout(**query):
     metric = METRIC_LABELS.get(f.metric or "displaced", f.metric)
     where = describe_filters(f.with_(metric=None))
     as_of = queries.data_as_of(r).get("last_success")
+    units = f.unit or "people"
     cap = figs.caption(values["org"] if not values.empty else [], values["ref_date"].min() if not values.empty
                        else None, values["ref_date"].max() if not values.empty else None, as_of,
-                       "latest figure reported per region")
+                       f"latest figure per region, in {units}; districts included")
     unit = "admin 2" if level == 2 else "admin 1"
     title = f"{metric.capitalize()} by {unit} area" + ("" if f.with_(metric=None).is_empty() else f" · {where}")
-    bars = graph("reg-bars", figs.region_bars(values, f"Ranked by latest {metric} figure", cap), "regions-ranked")
+    bars = graph("reg-bars", figs.region_bars(values, f"Ranked by latest {metric} figure ({units})", cap, units=units),
+                 "regions-ranked")
     shapes = queries.region_shapes(r, f, values["pcode"].tolist()) if not values.empty else None
     if shapes:
         body = dbc.Row([
-            dbc.Col(graph("reg-map", figs.region_map(values, shapes, title, cap), "regions-map"), xs=12, lg=7),
+            dbc.Col(graph("reg-map", figs.region_map(values, shapes, title, cap, units), "regions-map"), xs=12, lg=7),
             dbc.Col(bars, xs=12, lg=5),
         ], className="g-3")
     else:
@@ -46,6 +48,7 @@ def layout(**query):
         body = html.Div([hint, bars])
     return html.Div([
         page_header("Regions", f"{metric.capitalize()} per {unit} area. Click a region to narrow every page to it."),
+        html.P(LATEST_RULE, className="small text-muted latest-rule", id="reg-latest-rule"),
         dcc.Store(id="reg-level", data=level),
         body,
         html.P(DISCLAIMER, className="small text-muted mt-2 disclaimer", id="reg-disclaimer"),

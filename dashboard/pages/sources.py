@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import dash
 import dash_bootstrap_components as dbc
+import flask
 import pandas as pd
 from dash import html
 
@@ -19,14 +22,22 @@ def layout(**_query):
     r = reader()
     sources, runs = queries.sources(r)
     as_of = queries.data_as_of(r)
+    latest = queries.filter_options(r).get("max_date")
+    plan = schedules()
+    now = datetime.now(UTC).replace(tzinfo=None)
     return html.Div([
         page_header("Sources", "Freshness of every source the ETL runs."),
-        html.P(["Last refresh: ", html.B(_when(as_of.get("last_success"))), " (last successful run) · last run of any "
-                "kind: ", _when(as_of.get("last_run"))], id="src-refresh"),
+        html.P(["Latest figure: ", html.B(figs.fmt_date(latest) if latest else "none"), " · last refresh: ",
+                html.B(_when(as_of.get("last_success"))), " (last successful run) · last run of any kind: ",
+                _when(as_of.get("last_run"))], id="src-refresh"),
+        html.P("A source is stale when its last success is older than its schedule's last due time plus a grace "
+               "period; sources without a schedule (DISPLACEMENT_SCHEDULE) run only when asked.",
+               className="small text-muted"),
         dbc.Table([
-            html.Thead(html.Tr([html.Th(h) for h in ("Source", "Kind", "Status", "Last success", "Last failure",
-                                                     "Rows (last run)", "Figures", "Runs", "Last error")])),
-            html.Tbody([source_row(s) for s in queries._records(sources)]),
+            html.Thead(html.Tr([html.Th(h) for h in ("Source", "Kind", "Status", "Schedule (UTC)", "Last success",
+                                                     "Last failure", "Rows (last run)", "Figures", "Runs",
+                                                     "Last error")])),
+            html.Tbody([source_row(s, plan.get(s["source"]), now) for s in queries._records(sources)]),
         ], id="src-table", size="sm", striped=True, hover=True, responsive=True, className="small"),
         html.H2("Latest runs", className="h5 mt-4"),
         dbc.Table([
@@ -47,12 +58,35 @@ def status(source: dict) -> tuple[str, str]:
     return "ok", "success"
 
 
-def source_row(s: dict) -> html.Tr:
+def schedules() -> dict[str, str]:
+    """source -> cron from the settings; {} when the schedule cannot be read (the page still renders)."""
+    from etl.schedule import schedules as plan  # the ETL's own reading of DISPLACEMENT_SCHEDULE
+
+    try:
+        settings = flask.current_app.config["DISPLACEMENT_SETTINGS"]
+        return plan(settings)
+    except Exception:  # a bad schedule is reported by `etl schedule`; here it only means "no schedule"
+        return {}
+
+
+def is_stale(cron: str | None, last_success, now: datetime) -> bool:
+    from etl.schedule import is_stale as stale
+
+    if not cron:
+        return False
+    last = None if last_success is None else pd.Timestamp(last_success).to_pydatetime()
+    return stale(cron, last, now)
+
+
+def source_row(s: dict, cron: str | None = None, now: datetime | None = None) -> html.Tr:
     label, colour = status(s)
+    stale = is_stale(cron, s.get("last_success"), now or datetime.now(UTC).replace(tzinfo=None))
     return html.Tr([
         html.Td([html.B(s["source"]), html.Div(s.get("description") or "", className="text-muted")]),
         html.Td(s.get("kind") or ""),
-        html.Td(dbc.Badge(label, color=colour)),
+        html.Td([dbc.Badge(label, color=colour),
+                 " ", dbc.Badge("stale", color="warning", className="text-dark stale") if stale else None]),
+        html.Td(html.Code(cron) if cron else "on demand", className="schedule"),
         html.Td(_when(s.get("last_success"))),
         html.Td(_when(s.get("last_failure"))),
         html.Td(figs.fmt_int(s.get("last_rows_loaded"))),

@@ -151,10 +151,10 @@ def overview(reader, f: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(headlines, trend) from one pass over the figures (overview.sql)."""
     df = run(reader, "overview", f.params())
     heads = df[df["part"] == "headline"].reset_index(drop=True)
-    heads = heads[["metric", "kind", "n", "n_orgs", "best"]].rename(columns={"n": "n_figures"})
+    heads = heads[["metric", "kind", "unit", "n", "n_orgs", "best"]].rename(columns={"n": "n_figures"})
     if not heads.empty:
         heads = pd.concat([heads.drop(columns="best"), pd.DataFrame(heads["best"].tolist())], axis=1)
-    trend = df[df["part"] == "trend"][["metric", "kind", "org", "month", "value", "n", "rank", "n_orgs"]]
+    trend = df[df["part"] == "trend"][["metric", "kind", "unit", "org", "month", "value", "n", "rank", "n_orgs"]]
     trend = trend.reset_index(drop=True).astype({"value": "int64", "rank": "int64"})
     trend["month"] = pd.to_datetime(trend["month"])
     return heads, trend
@@ -189,16 +189,32 @@ def compare(reader, f: Filters) -> tuple[dict | None, pd.DataFrame]:
         info = (place(reader, top[0]["pcode"]) or {"pcode": top[0]["pcode"], "name": top[0]["pcode"]})
         info = info | {"admin_level": int(top[0]["level"]), "chosen": False}
     claims = run(reader, "compare_claims", params | {"place": info["pcode"], "level": int(info["admin_level"])})
-    return _one_series(info, claims)
+    return _one_series(info, claims, f.kind, f.unit)
 
 
-def _one_series(info: dict, claims: pd.DataFrame) -> tuple[dict, pd.DataFrame]:
-    """Stocks (totals) and flows (newly displaced…) are different series: keep the one with more claims (flows on
-    a tie; claims that do not say count as flows). info gets `series` and `n_other_series` (claims left out)."""
-    is_stock = claims["stock_or_flow"].eq("stock") if not claims.empty else pd.Series(dtype=bool)
-    series = "stock" if is_stock.sum() > (~is_stock).sum() else "flow"
-    keep = is_stock if series == "stock" else ~is_stock
-    info = info | {"series": series, "n_other_series": int((~keep).sum())}
+def _one_series(info: dict, claims: pd.DataFrame, kind: str | None = None,
+                unit: str | None = None) -> tuple[dict, pd.DataFrame]:
+    """Stocks (totals) and flows (newly displaced…) are different series: keep `kind` (flow, stock or both), by
+    default the one with more claims (flows on a tie; claims that do not say count as flows). One unit only:
+    `unit`, else the one with most claims (people on a tie). info gets `series`, `n_stock`, `n_flow`,
+    `n_other_series` (claims of the other kind left out), `unit` and `n_other_units`."""
+    if claims.empty:
+        return info | {"series": kind or "flow", "n_stock": 0, "n_flow": 0, "n_other_series": 0,
+                       "unit": unit or "people", "n_other_units": 0}, claims
+    units = claims["unit"].fillna("people")
+    counts = units.value_counts()
+    unit = unit or max(counts.index, key=lambda u: (counts[u], u == "people"))
+    same_unit = units.eq(unit)
+    claims = claims[same_unit].reset_index(drop=True)
+    is_stock = claims["stock_or_flow"].eq("stock")
+    n_stock, n_flow = int(is_stock.sum()), int((~is_stock).sum())
+    series = kind or ("stock" if n_stock > n_flow else "flow")
+    if series == "both":
+        keep = pd.Series(True, index=claims.index)
+    else:
+        keep = is_stock if series == "stock" else ~is_stock
+    info = info | {"series": series, "n_stock": n_stock, "n_flow": n_flow, "n_other_series": int((~keep).sum()),
+                   "unit": unit, "n_other_units": int((~same_unit).sum())}
     return info, claims[keep].reset_index(drop=True)
 
 
@@ -211,8 +227,13 @@ def region_level(f: Filters) -> int:
     return 2 if f.admin1 else 1
 
 
+def wider_areas(reader, f: Filters) -> pd.DataFrame:
+    """For a chosen region: how many figures its country's wider areas have (area, n), largest first."""
+    return run(reader, "wider_areas", f.params())
+
+
 def region_values(reader, f: Filters) -> pd.DataFrame:
-    params = f.params() | {"metric": f.metric or "displaced", "level": region_level(f)}
+    params = f.params() | {"metric": f.metric or "displaced", "level": region_level(f), "unit": f.unit or "people"}
     return run(reader, "region_values", params)
 
 
@@ -300,6 +321,11 @@ def document(reader, doc_id: str) -> tuple[dict | None, pd.DataFrame]:
     if not rows:
         return None, pd.DataFrame()
     return rows[0], run(reader, "document_figures", {"doc_id": doc_id})
+
+
+def figure_record(reader, figure_id: str) -> dict | None:
+    rows = _records(run(reader, "figure_record", {"figure": figure_id}))
+    return rows[0] if rows else None
 
 
 def sources(reader) -> tuple[pd.DataFrame, pd.DataFrame]:

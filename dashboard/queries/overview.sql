@@ -1,10 +1,11 @@
--- Overview: per metric (displaced split into stock and new), headline rows (the latest figure at the filter's place
+-- Overview: per metric (displaced split into stock and new) and unit (people, households, houses: never mixed),
+-- headline rows (the latest figure at the filter's place
 -- level: country-level figures when no region is chosen) and trend rows (per organisation and month, the largest
 -- figure it reported; the 8 organisations with most figures).
 -- Whole months come from the monthly rollup (v_figure_months) when no admin1/admin2 is chosen; single figures
 -- (v_figure_facts) answer for a chosen region and for the partly covered months at either end of the date range.
 WITH m AS (
-    SELECT m.metric, m.stock_or_flow, m.org, m.month, m.n, m.value_max, m.latest,
+    SELECT m.metric, m.stock_or_flow, m.unit, m.org, m.month, m.n, m.value_max, m.latest,
            (m.place_level = 0, m.latest_key) AS best_key
     FROM v_figure_months m
     WHERE $admin1 IS NULL AND $admin2 IS NULL
@@ -12,11 +13,12 @@ WITH m AS (
       AND ($metric IS NULL OR m.metric = $metric)
       AND ($metric IS NOT NULL OR m.metric IN ('displaced', 'killed', 'injured'))
       AND ($source_type IS NULL OR m.source_type = $source_type)
+      AND ($unit IS NULL OR m.unit = $unit)
       AND ($org IS NULL OR m.org = $org)
       AND ($start IS NULL OR m.month >= $start)
       AND ($end IS NULL OR last_day(m.month) <= $end)
 ), f AS (
-    SELECT f.metric, f.stock_or_flow, f.org, CAST(date_trunc('month', f.ref_date) AS DATE) AS month, 1 AS n,
+    SELECT f.metric, f.stock_or_flow, f.unit, f.org, CAST(date_trunc('month', f.ref_date) AS DATE) AS month, 1 AS n,
            f.value AS value_max,
            {'value': f.value, 'value_low': f.value_low, 'value_high': f.value_high, 'qualifier': f.qualifier,
             'quantity_text': f.quantity_text, 'org': f.org, 'ref_date': f.ref_date, 'figure_id': f.figure_id}
@@ -37,26 +39,27 @@ WITH m AS (
       AND ($metric IS NOT NULL OR f.metric BETWEEN 'displaced' AND 'killed')
 ), g AS MATERIALIZED (
     SELECT metric, CASE WHEN metric = 'displaced' THEN COALESCE(stock_or_flow, 'flow') ELSE '' END AS kind,
-           org, month, sum(n) AS n, max(value_max) AS max_value, arg_max(latest, best_key) AS best,
+           unit, org, month, sum(n) AS n, max(value_max) AS max_value, arg_max(latest, best_key) AS best,
            max(best_key) AS best_key
     FROM (SELECT * FROM m UNION ALL SELECT * FROM f)
-    GROUP BY metric, kind, org, month
+    GROUP BY metric, kind, unit, org, month
 ), heads AS (
-    SELECT metric, kind, arg_max(best, best_key) AS best, sum(n) AS n, count(DISTINCT org) AS n_orgs
-    FROM g GROUP BY metric, kind
+    SELECT metric, kind, unit, arg_max(best, best_key) AS best, sum(n) AS n, count(DISTINCT org) AS n_orgs
+    FROM g GROUP BY metric, kind, unit
 ), t AS (
-    SELECT metric, kind, org, month, max_value AS value, n FROM g WHERE month IS NOT NULL
+    SELECT metric, kind, unit, org, month, max_value AS value, n FROM g WHERE month IS NOT NULL
 ), top AS (
-    SELECT metric, kind, org,
-           row_number() OVER (PARTITION BY metric, kind ORDER BY sum(n) DESC, org) AS rank,
-           count(*) OVER (PARTITION BY metric, kind) AS n_orgs
-    FROM t GROUP BY metric, kind, org
+    SELECT metric, kind, unit, org,
+           row_number() OVER (PARTITION BY metric, kind, unit ORDER BY sum(n) DESC, org) AS rank,
+           count(*) OVER (PARTITION BY metric, kind, unit) AS n_orgs
+    FROM t GROUP BY metric, kind, unit, org
 )
-SELECT 'headline' AS part, metric, kind, best, n, n_orgs, NULL AS org, NULL AS month, NULL AS value, NULL AS rank
+SELECT 'headline' AS part, metric, kind, unit, best, n, n_orgs, NULL AS org, NULL AS month, NULL AS value,
+       NULL AS rank
 FROM heads
 UNION ALL
-SELECT 'trend', t.metric, t.kind, NULL, t.n, top.n_orgs, t.org, t.month, t.value, top.rank
-FROM t JOIN top USING (metric, kind, org)
+SELECT 'trend', t.metric, t.kind, t.unit, NULL, t.n, top.n_orgs, t.org, t.month, t.value, top.rank
+FROM t JOIN top USING (metric, kind, unit, org)
 WHERE top.rank <= 8
-ORDER BY part, metric, kind DESC, rank, month
+ORDER BY part, metric, kind DESC, unit, rank, month
 LIMIT 5000

@@ -1,16 +1,20 @@
--- Regions page: per admin1 (or admin2 inside a chosen admin1) the latest figure reported, who gave it, and how
--- many figures there are; ranked, at most 300 regions.
+-- Regions page: per admin1 (or admin2 inside a chosen admin1) the latest figure in one unit (the page's rule:
+-- the newest figure for the region as a whole; its districts' figures stand in only when it has none), who gave
+-- it, and how many figures there are, districts included; ranked, at most 300 regions.
 WITH f AS (
     SELECT CASE WHEN $level = 2 THEN f.admin2_pcode ELSE f.admin1_pcode END AS pcode,
-           f.org, f.ref_date, f.published, f.value
+           f.org, f.ref_date, f.published, f.value,
+           ($level = 2 OR f.admin2_pcode IS NULL) AS whole
     FROM v_figure_facts f
     WHERE {{filters}}
 ), g AS (
-    SELECT pcode, arg_max(value, (ref_date, published, value)) AS value,
-           arg_max(org, (ref_date, published, value)) AS org, max(ref_date) AS ref_date, count(*) AS n_figures
+    SELECT pcode, arg_max(value, (whole, ref_date, published, value)) AS value,
+           arg_max(org, (whole, ref_date, published, value)) AS org,
+           arg_max(ref_date, (whole, ref_date, published, value)) AS ref_date, count(*) AS n_figures,
+           count(*) FILTER (WHERE NOT whole) AS n_district_figures
     FROM f WHERE pcode IS NOT NULL GROUP BY pcode
 )
-SELECT g.pcode, COALESCE(p.name, g.pcode) AS name, g.value, g.org, g.ref_date, g.n_figures
+SELECT g.pcode, COALESCE(p.name, g.pcode) AS name, g.value, g.org, g.ref_date, g.n_figures, g.n_district_figures
 FROM g LEFT JOIN v_places p ON p.pcode = g.pcode
 ORDER BY g.value DESC, g.pcode
 LIMIT 300

@@ -117,7 +117,7 @@ def read_path_lenient(path: Path) -> tuple[list[Document], list[tuple[str, str, 
     suffix = path.suffix.lower()
     raw = _read_text(path)
     if suffix in TEXT:
-        return [Document(doc_id=path.stem, text=raw)], []
+        return [dated_text(path, raw)], []
     if suffix in HTML:
         text, title, published = html_to_text(raw)
         return [Document(doc_id=path.stem, text=text, title=title, published=published)], []
@@ -133,6 +133,34 @@ def read_path_lenient(path: Path) -> tuple[list[Document], list[tuple[str, str, 
                 bad.append((where, str(exc), line))
         return docs, bad
     raise DocumentError(f"{path}: unknown file type {suffix or '(none)'} (want .txt, .md, .html, .htm or .jsonl)")
+
+
+FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?)\r?\n---[ \t]*(?:\r?\n|\Z)", re.S)
+FRONT_KEY = re.compile(r"^([A-Za-z_]+)[ \t]*:[ \t]*(.*?)[ \t]*$", re.M)
+
+
+def dated_text(path: Path, raw: str) -> Document:
+    """A .txt/.md document, dated by its front matter (`date:` or `published:` between `---` lines, which also
+    may give `title:`, `publisher:` and `url:`), else by the file's modification date; `published_from` says which."""
+    fields, text = {}, raw
+    match = FRONT_MATTER.match(raw)
+    if match:
+        fields = {k.lower(): v.strip("'\"") for k, v in FRONT_KEY.findall(match.group(1))}
+        text = raw[match.end():]
+    published, source = None, None
+    for key in ("date", "published"):
+        try:
+            published = parse_date(fields.get(key) or None)
+        except FigureError:
+            raise DocumentError(f"{path}: bad date {fields[key]!r} in the front matter (want YYYY-MM-DD)") from None
+        if published:
+            source = "front matter"
+            break
+    if published is None:
+        published = date.fromtimestamp(path.stat().st_mtime)
+        source = "file date"
+    return Document(doc_id=path.stem, text=text, title=fields.get("title") or None, url=fields.get("url") or None,
+                    publisher=fields.get("publisher") or None, published=published, published_from=source)
 
 
 def _from_json(line: str) -> Document:

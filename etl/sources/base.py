@@ -109,6 +109,7 @@ class LoadContext:
                 "retrieved_at": retrieved_at or datetime.now(UTC).replace(tzinfo=None, microsecond=0),
                 "text": doc.text,
                 "sha256": doc.sha256,
+                "published_from": doc.published_from,
             }
         )
         return True

@@ -12,6 +12,13 @@ REQUIRED = ("record_id", "metric", "value", "qualifier", "claimed_by_org", "publ
 NULLABLE = set(FIGURE_COLUMNS) - {"metric", "value", "qualifier", "unit"}
 
 
+def known_codes(ctx) -> set[str]:
+    """Every p-code and country code the warehouse's gazetteer (or the bundled one) knows."""
+    from etl.sources.articles import gazetteer_for
+
+    return set(gazetteer_for(ctx).places)
+
+
 class CuratedSource(Source):
     name = "curated"
     kind = "documents"
@@ -29,9 +36,19 @@ class CuratedSource(Source):
         table = read_table(path, self.name, required=REQUIRED, stream=True)
         seen = set()
         before = ctx.rows_read
+        known = known_codes(ctx)
         for row in table.rows:
             ctx.advance()
             where = f"{path.name}:{row['_line']}"
+            if row.get("_broken"):
+                ctx.reject(f"broken CSV line: {row['_cells']} cells where the header has {len(table.columns)} "
+                           "(an unquoted comma or quote?)", row, where)
+                continue
+            unknown = [f"{k} {row[k]!r}" for k in ("country_iso3", "admin1_pcode", "admin2_pcode")
+                       if row.get(k) and row[k] not in known]
+            if unknown:
+                ctx.reject(f"unknown place code: {', '.join(unknown)} is not in the gazetteer", row, where)
+                continue
             record_id = row["record_id"]
             if not record_id or record_id in seen:
                 ctx.reject("missing or repeated record_id", row, where)

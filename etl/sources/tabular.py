@@ -177,6 +177,10 @@ class Records:
                 continue
             record = {col: (row[i].strip() if i < len(row) else "") for i, col in named}
             record["_line"] = line
+            # Cells beyond the header, or missing: a broken line (an unquoted comma or quote), not an empty field.
+            extra = [c for c in row[len(self.columns):] if c.strip()]
+            record["_broken"] = len(row) != len(self.columns) and (len(row) < len(self.columns) or bool(extra))
+            record["_cells"] = len(row)
             yield record
 
     def __bool__(self) -> bool:

@@ -167,3 +167,5 @@ COMMENT ON COLUMN v_figure_months.value_min IS 'Smallest value';
 COMMENT ON COLUMN v_figure_months.value_max IS 'Largest value';
 COMMENT ON COLUMN v_figure_months.latest IS 'The latest figure of the group (value, interval, qualifier, quantity_text, org, ref_date, figure_id)';
 COMMENT ON COLUMN v_figure_months.latest_key IS 'Its ordering key: ref_date, published, value, figure_id';
+COMMENT ON COLUMN v_documents.published_from IS 'Where the publication date came from: the source, the front matter or the file date';
+COMMENT ON COLUMN v_figure_months.unit IS 'people, households or houses: values in different units are never summed';

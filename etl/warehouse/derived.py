@@ -15,7 +15,7 @@ be worth doing piecewise); it sorts on disk when the data exceeds the memory lim
 
 from __future__ import annotations
 
-DERIVED_VERSION = 2  # bump when a definition below changes: the next publish rebuilds the derived tables
+DERIVED_VERSION = 3  # bump when a definition below changes: the next publish rebuilds the derived tables
 REBUILD_SHARE = 0.3  # touching more than this share of the figures rebuilds everything instead
 
 PUBLISHER = "COALESCE(d.publisher, f.publisher, f.claimed_by_org, f.source)"
@@ -58,11 +58,11 @@ IN_PARTS = f"""figure_facts f SEMI JOIN _parts p ON f.metric = p.metric
     WHERE {{pushdown}}"""
 PARTS_OF = f"SELECT DISTINCT f.metric, f.country_iso3, {MONTH} AS month FROM "
 
-# figure_months: per metric, series, source type, organisation, country, place level and month: the count, sum,
+# figure_months: per metric, series, unit, source type, organisation, country, place level and month: the count, sum,
 # min and max of the values and the latest figure (by ref_date, published, value, figure_id). The overview reads
 # it instead of every figure when no admin1/admin2 is chosen.
 MONTHS = f"""
-SELECT metric, stock_or_flow, source_type, org, country_iso3, place_level, {MONTH} AS month,
+SELECT metric, stock_or_flow, unit, source_type, org, country_iso3, place_level, {MONTH} AS month,
        count(*) AS n, sum(value) AS value_sum, min(value) AS value_min, max(value) AS value_max,
        arg_max({{'value': value, 'value_low': value_low, 'value_high': value_high, 'qualifier': qualifier,
                 'quantity_text': quantity_text, 'org': org, 'ref_date': ref_date, 'figure_id': figure_id}},

@@ -34,6 +34,7 @@ LEFT JOIN places a2 ON a2.pcode = k.admin2_pcode;
 
 CREATE OR REPLACE VIEW v_documents AS
 SELECT d.doc_id, d.source, d.url, d.title, d.publisher, d.published, d.retrieved_at, d.sha256, d.text,
+       d.published_from,
        (SELECT count(*) FROM figures f WHERE f.doc_id = d.doc_id) AS n_figures
 FROM documents d;
 
@@ -82,6 +83,6 @@ SELECT rowid AS fact_row, figure_id, source, source_type, doc_id, dataset, recor
 FROM figure_facts;
 
 CREATE OR REPLACE VIEW v_figure_months AS
-SELECT metric, stock_or_flow, source_type, org, country_iso3, place_level, month, n, value_sum, value_min,
+SELECT metric, stock_or_flow, unit, source_type, org, country_iso3, place_level, month, n, value_sum, value_min,
        value_max, latest, latest_key
 FROM figure_months;
