@@ -10,6 +10,7 @@ import pandas as pd
 
 from etl import sources as registry
 from etl.model import FIGURE_COLUMNS, stable_hash
+from etl.review import overlay as review_overlay
 from etl.sources.base import LoadContext, Options
 from etl.warehouse import etl_lock, next_version, scalar
 
@@ -57,6 +58,7 @@ def run(settings, names: list[str] | None = None, options: Options | None = None
         run_id = scalar(con, "SELECT COALESCE(max(run_id), 0) + 1 FROM etl_runs")
         for name in names:
             results.append(run_one(con, settings, name, options, run_id, progress))
+        review_overlay.apply(con, settings.review_path)
         rebuild_claims(con)
     return results
 
@@ -200,6 +202,8 @@ def _typed(column: str) -> str:
         return f"CAST({column} AS BIGINT)"
     if column in ("char_start", "char_end"):
         return f"CAST({column} AS INTEGER)"
+    if column == "flags":
+        return "CAST(flags AS VARCHAR[])"
     return f"CAST({column} AS VARCHAR)" if column not in ("load_id",) else column
 
 
@@ -222,6 +226,7 @@ def rebuild_claims(con) -> int:
                min(COALESCE(d.published, f.published, f.period_end)),
                max(COALESCE(d.published, f.published, f.period_end)), f.stock_or_flow
         FROM figures f LEFT JOIN documents d ON d.doc_id = f.doc_id
+        WHERE f.review_status IS DISTINCT FROM 'rejected'
         GROUP BY {key}
         """
     )

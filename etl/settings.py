@@ -29,6 +29,10 @@ class Settings:
     sql_row_cap: int = _setting(5000, "rows an untrusted query returns at most")
     sql_memory_limit: str = _setting("512MB", "DuckDB memory_limit of the SQL console's worker")
     basic_auth: str = _setting("", "`user:password` turns on HTTP basic auth for the whole app", secret=True)
+    reviewers: str = _setting(
+        "", "comma-separated `user:password` accounts that may review figures (with basic auth on)", secret=True)
+    review_db: str = _setting("", "the review store (SQLite, WAL); empty: `<DISPLACEMENT_DB name>.reviews.sqlite`")
+    review_without_auth: bool = _setting(False, "with basic auth off, let everyone review (a trusted local install)")
     http_timeout: float = _setting(30.0, "seconds per HTTP request of API sources")
     http_retries: int = _setting(4, "retries on 429 and 5xx, with backoff")
     feeds: str = _setting("", "comma-separated RSS/Atom URLs or files for the `feeds` source")
@@ -66,6 +70,12 @@ class Settings:
     @property
     def next_db(self) -> Path:
         return self.db.with_name(self.db.stem + ".next.duckdb")
+
+    @property
+    def review_path(self) -> Path:
+        if self.review_db:
+            return Path(self.review_db).expanduser()
+        return self.db.with_name(self.db.stem + ".reviews.sqlite")
 
     @property
     def lock_path(self) -> Path:

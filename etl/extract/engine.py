@@ -7,6 +7,7 @@ import re
 
 from etl.extract import attribution as attr
 from etl.extract import dates, metrics, rx
+from etl.extract.flags import guesses
 from etl.extract.numbers import Quantity, find_quantities
 from etl.extract.text import Sentence, boilerplate_end, is_date, sentences
 from etl.model import CONTRACT_FIELDS, Document
@@ -270,6 +271,7 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
             "period_start": start.isoformat() if start else None, "period_end": end.isoformat() if end else None,
             "stock_or_flow": flow, "evidence": s.text, "char_start": q.start, "char_end": q.end,
         }
+        fig.setdefault("flags", []).extend(guesses(text, q, noun, fig))
         out.append({k: fig[k] for k in CONTRACT_FIELDS})
     _update_context(text, s, places, st, atts, gaz)
     if atts:

@@ -10,7 +10,12 @@ SELECT
     f.evidence, f.char_start, f.char_end,
     COALESCE(d.publisher, f.publisher, f.claimed_by_org, f.source) AS publisher,
     COALESCE(d.published, f.published, f.period_end, f.period_start) AS published,
-    COALESCE(d.url, f.url) AS url, d.title, f.detail, f.load_id
+    COALESCE(d.url, f.url) AS url, d.title, f.detail, f.load_id,
+    COALESCE(f.flags, []) AS flags, f.review_priority, COALESCE(f.review_status, 'unreviewed') AS review_status,
+    f.reviewed_by, f.reviewed_at, f.review_note,
+    COALESCE(CAST(f.original ->> '$.value' AS BIGINT), f.value) AS original_value,
+    COALESCE(f.original ->> '$.metric', f.metric) AS original_metric, f.original AS original_fields,
+    d.sha256 AS doc_sha256
 FROM figures f
 LEFT JOIN documents d ON d.doc_id = f.doc_id
 LEFT JOIN places c ON c.pcode = f.country_iso3
@@ -86,7 +91,8 @@ WITH ranks AS MATERIALIZED (
            COALESCE(d.publisher, f.publisher, f.claimed_by_org, f.source) AS publisher,
            COALESCE(d.published, f.published, f.period_end, f.period_start) AS published,
            COALESCE(d.url, f.url) AS url, d.title,
-           COALESCE(a2.name, a1.name, c.name, f.location_text) AS place
+           COALESCE(a2.name, a1.name, c.name, f.location_text) AS place,
+           COALESCE(f.review_status, 'unreviewed') AS review_status, f.review_priority
     FROM figures f
     LEFT JOIN documents d ON d.doc_id = f.doc_id
     LEFT JOIN places c ON c.pcode = f.country_iso3
@@ -105,7 +111,7 @@ ORDER BY metric, country_iso3, admin1_pcode, ref_date, figure_id;
 -- it instead of every figure when no admin1/admin2 is chosen.
 CREATE OR REPLACE TABLE figure_months AS
 SELECT metric, stock_or_flow, source_type, org, country_iso3, place_level,
-       CAST(date_trunc('month', ref_date) AS DATE) AS month,
+       CAST(date_trunc('month', ref_date) AS DATE) AS month, review_status = 'rejected' AS rejected,
        count(*) AS n, sum(value) AS value_sum, min(value) AS value_min, max(value) AS value_max,
        arg_max({'value': value, 'value_low': value_low, 'value_high': value_high, 'qualifier': qualifier,
                 'quantity_text': quantity_text, 'org': org, 'ref_date': ref_date, 'figure_id': figure_id},
@@ -121,10 +127,15 @@ CREATE OR REPLACE VIEW v_figure_facts AS
 SELECT rowid AS fact_row, figure_id, source, source_type, doc_id, dataset, record_id, metric, value, value_low,
        value_high, qualifier, quantity_text, unit, claimed_by, claimed_by_org, country_iso3, admin1_pcode,
        admin2_pcode, period_start, period_end, stock_or_flow, publisher, published, url, title, place, org, ref_date,
-       place_level, default_rank
+       place_level, default_rank, review_status, review_priority
 FROM figure_facts;
 
 CREATE OR REPLACE VIEW v_figure_months AS
 SELECT metric, stock_or_flow, source_type, org, country_iso3, place_level, month, n, value_sum, value_min,
-       value_max, latest, latest_key
+       value_max, latest, latest_key, rejected
 FROM figure_months;
+
+-- The reviews the last publish overlaid, and those whose figure is gone (orphaned) or that could not apply.
+CREATE OR REPLACE VIEW v_review_overlay AS
+SELECT review_key, figure_id, status, reviewed_by, reviewed_at, problem, figure_id IS NULL AS orphaned
+FROM review_overlay;
