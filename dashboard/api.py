@@ -34,6 +34,7 @@ FIGURE_COLUMNS = (
     "admin2_pcode", "admin2_name", "asylum_iso3", "period_start", "period_end", "stock_or_flow",
     "source", "source_type", "doc_id", "url", "title", "publisher", "published", "dataset", "record_id",
     "evidence", "char_start", "char_end",
+    "flags", "review_priority", "review_status", "reviewed_by", "reviewed_at", "original_value", "original_metric",
 )
 
 _ISO3 = re.compile(r"[A-Z]{3}")

@@ -33,6 +33,7 @@ class Filters:
     end: str | None = None
     source_type: str | None = None
     org: str | None = None
+    rejected: str | None = None  # "show": include figures a reviewer rejected (left out by default)
 
     @classmethod
     def from_query(cls, query: dict | str | None) -> Filters:
@@ -57,6 +58,7 @@ class Filters:
         out = asdict(self)
         for key in ("start", "end"):
             out[key] = date.fromisoformat(out[key]) if out[key] else None
+        out["with_rejected"] = out.pop("rejected") == "show"
         return out
 
     def with_(self, **changes) -> Filters:
@@ -92,6 +94,8 @@ def _clean(name: str, value) -> str | None:
             return None
     if name == "org":
         return value[:200]
+    if name == "rejected":
+        return "show" if value == "show" else None
     return None
 
 

@@ -49,6 +49,7 @@ CREATE TABLE IF NOT EXISTS review_log (
     note        TEXT,
     version     INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS reviews_figure ON reviews (figure_id);
 CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 """
 REVIEW_COLUMNS = ("review_key",) + KEY_FIELDS + (
@@ -120,6 +121,16 @@ class ReviewStore:
                 for row in con.execute(f"SELECT * FROM reviews WHERE review_key IN ({marks})", chunk):
                     out[row["review_key"]] = _row(row)
         return out
+
+    def by_figure(self, figure_ids) -> dict[str, dict]:
+        """Current reviews of these figure ids (as they were when reviewed), for showing the queue."""
+        figure_ids = [f for f in figure_ids if f]
+        if not figure_ids or not self.path.exists():
+            return {}
+        with closing(self.connect()) as con:
+            marks = ",".join("?" * len(figure_ids))
+            rows = con.execute(f"SELECT * FROM reviews WHERE figure_id IN ({marks})", figure_ids).fetchall()
+        return {row["figure_id"]: _row(row) for row in rows}
 
     def get(self, key: str) -> dict | None:
         return self.get_many([key]).get(key)
