@@ -3,7 +3,7 @@
 (function () {
   var KEYS = {a: "rv-accept", r: "rv-reject", d: "rv-duplicate", n: "rv-next"};
   document.addEventListener("keydown", function (event) {
-    if (event.ctrlKey || event.altKey || event.metaKey || !document.getElementById("rv-state")) return;
+    if (event.ctrlKey || event.altKey || event.metaKey || !document.getElementById("rv-form")) return;
     var target = event.target;
     var tag = target && target.tagName ? target.tagName.toLowerCase() : "";
     if (tag === "input" || tag === "textarea" || tag === "select" || (target && target.isContentEditable)) return;
