@@ -148,9 +148,13 @@ def form(values: dict, place_option: dict | None, enabled: bool) -> dbc.Form:
     ], id="rv-form", className="rv-form")
 
 
-def place_option(row: dict) -> dict:
+def place_option(row: dict, typed: str = "") -> dict:
+    """A picker option: the name, p-code and level, and other spellings (those matching what was typed first:
+    the dropdown also filters on the label)."""
     level = {0: "country", 1: "admin1", 2: "admin2"}.get(row["admin_level"], f"admin{row['admin_level']}")
-    spellings = [n for n in (row.get("alt_names") or []) if n != row["name"]][:6]
+    names = row.get("alt_names")
+    names = [str(n) for n in (list(names) if names is not None else []) if n != row["name"]]
+    spellings = sorted(names, key=lambda n: typed.lower() not in n.lower())[:6]
     label = f"{row['name']} ({row['pcode']}, {level})" + (f" · also {', '.join(spellings)}" if spellings else "")
     return {"label": label, "value": row["pcode"]}
 

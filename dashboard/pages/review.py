@@ -142,4 +142,4 @@ def place_search(text, options, value):
     if not found:
         return no_update
     keep = [o for o in (options or []) if o["value"] == value]
-    return keep + [parts.place_option(r) for r in found if r["pcode"] != value]
+    return keep + [parts.place_option(r, text.strip()) for r in found if r["pcode"] != value]

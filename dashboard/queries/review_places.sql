@@ -3,6 +3,6 @@
 SELECT pcode, admin_level, name, country_iso3, alt_names
 FROM v_places
 WHERE $q IS NOT NULL AND (contains(lower(name), $q) OR lower(pcode) = $q
-      OR len(list_filter(COALESCE(alt_names, []), n -> contains(lower(n), $q))) > 0)
+      OR contains(lower(array_to_string(COALESCE(alt_names, []), '|')), $q))
 ORDER BY NOT starts_with(lower(name), $q), admin_level, name, pcode
 LIMIT 30
