@@ -25,7 +25,8 @@ def _text(component) -> str:
 
 def test_the_figure_is_marked_in_its_sentence_between_its_neighbours():
     start = TEXT.index("5,000")
-    fig = {"char_start": start, "char_end": start + 5, "evidence": "Fighting displaced 5,000 people in the town, the UN said."}
+    fig = {"char_start": start, "char_end": start + 5,
+           "evidence": "Fighting displaced 5,000 people in the town, the UN said."}
     shown = parts.context(TEXT, 0, fig)
     before, sentence, after = shown.children
     assert _text(before) == "First there was shelling."
