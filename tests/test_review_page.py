@@ -13,7 +13,7 @@ from etl.model import Document
 from etl.review.store import ReviewStore
 from tests.review_helpers import figures
 
-TEXT = "First there was shelling. Fighting displaced 5,000 people in the town, the UN said. Aid arrived later."
+TEXT = "The U.N. said there was shelling. Fighting displaced 5,000 people in the town, the UN said. Aid arrived later."
 
 
 def _text(component) -> str:
@@ -29,7 +29,7 @@ def test_the_figure_is_marked_in_its_sentence_between_its_neighbours():
            "evidence": "Fighting displaced 5,000 people in the town, the UN said."}
     shown = parts.context(TEXT, 0, fig)
     before, sentence, after = shown.children
-    assert _text(before) == "First there was shelling."
+    assert _text(before) == "The U.N. said there was shelling."
     assert _text(after) == "Aid arrived later."
     assert sentence.children[1].children == "5,000" and _text(sentence) == fig["evidence"]
     window = TEXT[10:]

@@ -17,7 +17,8 @@ FLAG_TEXT = {
     "place_from_context": "place from elsewhere in the document", "vague_amount": "vague amount",
     "unit_guess": "unit guessed", "metric_guess": "metric guessed",
 }
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]?\s+")
+# a sentence ends at . ! or ? (and a closing quote) before a space, but not after an initial ("the U.N. said")
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)[\"')\]]?\s+")
 
 
 def status_tabs(search: str, status: str) -> dbc.Nav:
