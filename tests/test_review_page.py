@@ -76,12 +76,20 @@ def test_the_place_picker_knows_every_spelling(app):
 
 
 def test_extraction_flags_what_it_guessed():
+    from etl.extract.flags import guesses
+    from etl.extract.numbers import find_quantities
+
     doc = Document(doc_id="d", text="Clashes displaced thousands in Idlib, the UN said. Officials counted 300 in the "
                                     "south; the total displaced by the fighting that week was not known.")
     figs = extract(doc, None)
     flags = {f["quantity_text"]: f["flags"] for f in figs}
     assert "vague_amount" in flags["thousands"] and "unit_guess" in flags["thousands"]
     assert all(isinstance(f["flags"], list) for f in figs)
+    text = "Shelling went on. It killed 12 people, officials said."
+    q = find_quantities(text, 0, len(text))[0]
+    fig = {"qualifier": "exact", "metric": "killed", "claimed_by": "activists", "claimed_by_org": None,
+           "location_text": "Idlib", "evidence": "It killed 12 people, officials said.", "flags": ["generic_source"]}
+    assert guesses(text, q, "people", fig) == ["carried_source", "place_from_context"]
 
 
 def dash_no_update():
