@@ -97,6 +97,7 @@ def main(argv=None) -> None:
     parser.add_argument("--figures", type=int, default=10_000_000)
     parser.add_argument("--reviews", type=int, default=1000)
     parser.add_argument("--keep", type=Path, help="build or reuse the warehouse in this folder")
+    parser.add_argument("--no-publish", action="store_true", help="reuse a kept warehouse as it is")
     args = parser.parse_args(argv)
     folder = args.keep or Path(tempfile.mkdtemp(prefix="review-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -105,7 +106,8 @@ def main(argv=None) -> None:
         start = time.perf_counter()
         build(path, args.figures)
         print(f"built {args.figures:,} figures in {time.perf_counter() - start:.0f} s ({path})")
-    publish(path)
+    if not args.no_publish:
+        publish(path)
     store.unlink(missing_ok=True)
     write_reviews(path, store, args.reviews)
     time_overlay(path, store)

@@ -2,43 +2,54 @@
 
 - each flag the extractor set: +12 (at most 48);
 - size: +4 per power of ten (1,000 → 12, 1,000,000 → 24);
-- disagreement: +25 when another organisation reports, for the same metric, series, place and month, a value at
-  least twice or at most half of this one.
-Only rows whose priority changes are written.
+- disagreement: +25 when two or more organisations report the same metric and series for the same place and month,
+  and one of their values is at most half or at least twice this one.
+
+Built to fit the ETL's memory limit on 10M figures: the per place-and-month spread is one streaming aggregate
+(small: one row per place, month, metric and series with two organisations or more), then figures are scored a
+slice of rowids at a time, and only rows whose priority changes are written.
 """
 
 from __future__ import annotations
 
-FLAG_WEIGHT, FLAG_CAP, SIZE_WEIGHT, DISAGREE = 12, 48, 4, 25
+from etl.warehouse import scalar
 
-SQL = f"""
-WITH base AS MATERIALIZED (
-    SELECT f.figure_id, f.value, COALESCE(len(f.flags), 0) AS n_flags, f.metric, f.stock_or_flow,
-           COALESCE(f.claimed_by_org, d.publisher, f.publisher, f.source) AS org,
-           COALESCE(f.admin2_pcode, f.admin1_pcode, f.country_iso3) AS place,
-           date_trunc('month', COALESCE(f.period_end, f.period_start, d.published, f.published)) AS month
-    FROM figures f LEFT JOIN documents d ON d.doc_id = f.doc_id
-    WHERE f.review_status IS DISTINCT FROM 'rejected'
-), orgs AS (
-    SELECT metric, stock_or_flow, place, month, org, median(value) AS v
-    FROM base WHERE place IS NOT NULL AND month IS NOT NULL GROUP BY ALL
-), spread AS (
-    SELECT metric, stock_or_flow, place, month, min(v) AS lo, max(v) AS hi
-    FROM orgs GROUP BY ALL HAVING count(*) > 1
-), scored AS (
-    SELECT b.figure_id,
-           CAST(least(100, least({FLAG_CAP}, {FLAG_WEIGHT} * b.n_flags)
-                + round({SIZE_WEIGHT} * log10(b.value + 1))
-                + CASE WHEN s.lo IS NOT NULL AND (b.value >= 2 * s.lo OR 2 * b.value <= s.hi)
+FLAG_WEIGHT, FLAG_CAP, SIZE_WEIGHT, DISAGREE = 12, 48, 4, 25
+SLICE = 1_000_000
+
+_PLACE = "COALESCE(f.admin2_pcode, f.admin1_pcode, f.country_iso3)"
+_MONTH = "date_trunc('month', COALESCE(f.period_end, f.period_start, d.published, f.published))"
+_ORG = "COALESCE(f.claimed_by_org, d.publisher, f.publisher, f.source)"
+
+SPREAD = f"""
+CREATE OR REPLACE TEMP TABLE review_spread AS
+SELECT f.metric, f.stock_or_flow, {_PLACE} AS place, {_MONTH} AS month, min(f.value) AS lo, max(f.value) AS hi
+FROM figures f LEFT JOIN documents d ON d.doc_id = f.doc_id
+WHERE f.review_status IS DISTINCT FROM 'rejected' AND {_PLACE} IS NOT NULL AND {_MONTH} IS NOT NULL
+GROUP BY ALL
+HAVING min({_ORG}) <> max({_ORG})
+"""
+
+SCORE = f"""
+UPDATE figures SET review_priority = s.p FROM (
+    SELECT f.rowid AS rid, f.review_priority AS old,
+           CAST(least(100, least({FLAG_CAP}, {FLAG_WEIGHT} * COALESCE(len(f.flags), 0))
+                + round({SIZE_WEIGHT} * log10(f.value + 1))
+                + CASE WHEN sp.lo IS NOT NULL AND (f.value >= 2 * sp.lo OR 2 * f.value <= sp.hi)
                        THEN {DISAGREE} ELSE 0 END) AS INTEGER) AS p
-    FROM base b
-    LEFT JOIN spread s ON s.metric = b.metric AND s.stock_or_flow IS NOT DISTINCT FROM b.stock_or_flow
-                      AND s.place = b.place AND s.month = b.month
-)
-UPDATE figures SET review_priority = scored.p FROM scored
-WHERE figures.figure_id = scored.figure_id AND figures.review_priority IS DISTINCT FROM scored.p
+    FROM figures f
+    LEFT JOIN documents d ON d.doc_id = f.doc_id
+    LEFT JOIN review_spread sp ON sp.metric = f.metric AND sp.stock_or_flow IS NOT DISTINCT FROM f.stock_or_flow
+                              AND sp.place = {_PLACE} AND sp.month = {_MONTH}
+    WHERE f.rowid BETWEEN $lo AND $hi
+) s
+WHERE figures.rowid = s.rid AND s.p IS DISTINCT FROM s.old
 """
 
 
 def update(con) -> None:
-    con.execute(SQL)
+    con.execute(SPREAD)
+    last = scalar(con, "SELECT max(rowid) FROM figures")
+    for lo in range(0, (last or 0) + 1, SLICE):
+        con.execute(SCORE, {"lo": lo, "hi": lo + SLICE - 1})
+    con.execute("DROP TABLE review_spread")
