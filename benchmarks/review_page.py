@@ -98,6 +98,7 @@ def main(argv=None) -> None:
     parser.add_argument("--reviews", type=int, default=1000)
     parser.add_argument("--keep", type=Path, help="build or reuse the warehouse in this folder")
     parser.add_argument("--no-publish", action="store_true", help="reuse a kept warehouse as it is")
+    parser.add_argument("--page-only", action="store_true", help="time only the page (a kept, reviewed warehouse)")
     args = parser.parse_args(argv)
     folder = args.keep or Path(tempfile.mkdtemp(prefix="review-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
@@ -106,11 +107,12 @@ def main(argv=None) -> None:
         start = time.perf_counter()
         build(path, args.figures)
         print(f"built {args.figures:,} figures in {time.perf_counter() - start:.0f} s ({path})")
-    if not args.no_publish:
-        publish(path)
-    store.unlink(missing_ok=True)
-    write_reviews(path, store, args.reviews)
-    time_overlay(path, store)
+    if not args.page_only:
+        if not args.no_publish:
+            publish(path)
+        store.unlink(missing_ok=True)
+        write_reviews(path, store, args.reviews)
+        time_overlay(path, store)
     time_page(path, store)
 
 

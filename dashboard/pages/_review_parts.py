@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 
 import dash_bootstrap_components as dbc
@@ -158,6 +159,23 @@ def place_option(row: dict, typed: str = "") -> dict:
     spellings = sorted(names, key=lambda n: typed.lower() not in n.lower())[:6]
     label = f"{row['name']} ({row['pcode']}, {level})" + (f" · also {', '.join(spellings)}" if spellings else "")
     return {"label": label, "value": row["pcode"]}
+
+
+def history(changes: list[dict]) -> html.Div:
+    """This figure's review changes, newest first (the audit trail; all of it: GET /api/reviews)."""
+    items = []
+    for change in changes:
+        after = json.loads(change["after"])
+        what = after["status"] + (f" ({after['reason'].replace('_', ' ')})" if after.get("reason") else "")
+        fields = ", ".join(f"{k} → {v}" for k, v in (after.get("changes") or {}).items())
+        note = f" · “{change['note']}”" if change["note"] else ""
+        items.append(html.Li(f"{change['reviewed_at'][:19].replace('T', ' ')} · {change['reviewed_by']}: {what}"
+                             + (f": {fields}" if fields else "") + note))
+    return html.Details([
+        html.Summary(f"History ({len(changes)} change{'s' if len(changes) != 1 else ''})"),
+        html.Ul(items, className="small mb-1") if items else html.P("Not reviewed yet.", className="small mb-1"),
+        html.A("Every review change (CSV)", href="/api/reviews?format=csv", className="small"),
+    ], id="rv-history", className="mt-3")
 
 
 def conflict_notice(current: dict | None) -> dbc.Alert:

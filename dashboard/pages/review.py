@@ -93,6 +93,7 @@ def _figure_panel(conf, who, figure_id, next_href, next_id, search):
         html.Div(id="rv-notice"),
         html.Details([html.Summary("Correct a field", className="mb-2"), parts.form(values, option, bool(who))],
                      open=True),
+        parts.history(review.store(conf).log(20, fig["key"]["review_key"])),
         dcc.Store(id="rv-state", data=state),
     ]), className="rv-figure")
 

@@ -177,13 +177,14 @@ class ReviewStore:
                 raise
         return after
 
-    def log(self, limit: int | None = None) -> list[dict]:
-        """Every change, newest first."""
+    def log(self, limit: int | None = None, review_key: str | None = None) -> list[dict]:
+        """Every change (of one figure, with `review_key`), newest first."""
         if not self.path.exists():
             return []
+        where, params = ("WHERE review_key = ?", [review_key]) if review_key else ("", [])
         with closing(self.connect()) as con:
-            sql = "SELECT * FROM review_log ORDER BY id DESC" + (" LIMIT ?" if limit else "")
-            rows = con.execute(sql, [limit] if limit else []).fetchall()
+            sql = f"SELECT * FROM review_log {where} ORDER BY id DESC" + (" LIMIT ?" if limit else "")
+            rows = con.execute(sql, params + ([limit] if limit else [])).fetchall()
         return [dict(row) for row in rows]
 
 

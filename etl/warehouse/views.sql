@@ -38,6 +38,9 @@ SELECT d.doc_id, d.source, d.url, d.title, d.publisher, d.published, d.retrieved
        (SELECT count(*) FROM figures f WHERE f.doc_id = d.doc_id) AS n_figures
 FROM documents d;
 
+-- One document's text alone: v_documents also counts each document's figures, which costs a scan per query.
+CREATE OR REPLACE VIEW v_document_text AS SELECT doc_id, text FROM documents;
+
 CREATE OR REPLACE VIEW v_places AS
 SELECT pcode, admin_level, name, country_iso3, parent_pcode, alt_names, geometry IS NOT NULL AS has_geometry,
        geometry, source

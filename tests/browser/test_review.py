@@ -74,6 +74,9 @@ def test_a_correction_made_in_chromium_survives_two_etl_runs(browser, review_app
     browser.get(f"{base}/review?figure={fig['figure_id']}&status=corrected")
     assert wait_for(browser, "#rv-value").get_attribute("value") == "123456"
     assert browser.find_element(By.ID, "rv-status").text == "corrected by local"
+    browser.find_element(By.CSS_SELECTOR, "#rv-history summary").click()
+    history = browser.find_element(By.ID, "rv-history").text
+    assert "local: corrected: value → 123456 · “the article says 123,456”" in history
 
 
 def test_a_rejected_figure_leaves_the_charts_and_the_toggle_brings_it_back(browser, review_app):
