@@ -39,8 +39,8 @@ def _trend_values(browser) -> set[int]:
     return {int(v) for v in browser.execute_script(TREND_VALUES)}
 
 
-def click(browser, element_id: str):
-    element = browser.find_element(By.ID, element_id)
+def click(browser, css: str):
+    element = browser.find_element(By.CSS_SELECTOR, css)
     browser.execute_script("arguments[0].scrollIntoView({block: 'center', behavior: 'instant'})", element)
     element.click()
 
@@ -62,7 +62,7 @@ def test_a_correction_made_in_chromium_survives_two_etl_runs(browser, review_app
     value.send_keys(Keys.CONTROL, "a")
     value.send_keys("123456")
     browser.find_element(By.ID, "rv-note").send_keys("the article says 123,456")
-    click(browser, "rv-save")
+    click(browser, "#rv-save")
     assert "Saved: corrected by local" in wait_for(browser, "#rv-saved").text
     assert browser.console_errors() == []
     for _ in range(2):
@@ -74,7 +74,7 @@ def test_a_correction_made_in_chromium_survives_two_etl_runs(browser, review_app
     browser.get(f"{base}/review?figure={fig['figure_id']}&status=corrected")
     assert wait_for(browser, "#rv-value").get_attribute("value") == "123456"
     assert browser.find_element(By.ID, "rv-status").text == "corrected by local"
-    browser.find_element(By.CSS_SELECTOR, "#rv-history summary").click()
+    click(browser, "#rv-history summary")
     history = browser.find_element(By.ID, "rv-history").text
     assert "local: corrected: value → 123456 · “the article says 123,456”" in history
 
@@ -96,7 +96,7 @@ def test_a_rejected_figure_leaves_the_charts_and_the_toggle_brings_it_back(brows
     browser.get(base + "/")
     assert value not in _trend_values(browser)
     assert "Include figures reviewers rejected" in browser.find_element(By.ID, "flt-rejected").text
-    click(browser, "flt-rejected")
+    click(browser, "#flt-rejected")
     WebDriverWait(browser, 20).until(lambda b: value in {int(v) for v in b.execute_script(TREND_VALUES)})
     assert "rejected=show" in browser.current_url
     assert "leave them out" in browser.find_element(By.ID, "flt-rejected").text
