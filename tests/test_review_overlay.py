@@ -110,3 +110,13 @@ def _sql(settings, query, params=None):
         return [tuple(r) for r in reader.query(query, params)[1]]
     finally:
         reader.close()
+
+
+def test_an_unreadable_review_store_stops_the_publish_with_one_line(demo_warehouse):
+    settings = demo_warehouse
+    before = settings.db.read_bytes()
+    settings.review_path.write_bytes(b"this is not a SQLite database" * 100)
+    proc = displacement("etl", "run", env={"DISPLACEMENT_DB": str(settings.db)})
+    assert proc.returncode == 1
+    assert proc.stderr.strip().startswith("error: cannot read the review store") and "Traceback" not in proc.stderr
+    assert settings.db.read_bytes() == before

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import json
 import logging
+import sqlite3
 
 import pandas as pd
 
 from etl.model import FigureError, check_figure
 from etl.review import priority, store
+from etl.warehouse import WarehouseError
 
 log = logging.getLogger("etl.review")
 
@@ -49,8 +51,13 @@ WHERE r.kind = 'rec'
 
 
 def apply(con, review_path) -> dict:
-    """Overlay the reviews in `review_path` onto `figures` through `con`; returns counts."""
-    reviews = store.read_all(review_path)
+    """Overlay the reviews in `review_path` onto `figures` through `con`; returns counts.
+
+    An unreadable store stops the publish (WarehouseError): publishing without it would undo every review."""
+    try:
+        reviews = store.read_all(review_path)
+    except sqlite3.Error as exc:
+        raise WarehouseError(f"cannot read the review store {review_path}: {exc}; not publishing") from None
     con.execute("BEGIN")
     try:
         restore(con)
