@@ -216,10 +216,17 @@ def _csv(columns: list[str], rows: list[list], truncated: bool, filename: str) -
 
 
 def to_csv(columns: list[str], rows: list[list]) -> str:
-    """CSV text of a result (also used by the /sql page's download)."""
+    """CSV text of a result (also used by the /sql page's download); no cell runs as a spreadsheet formula."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(columns)
+    writer.writerow([defuse(c) for c in columns])
     for row in rows:
-        writer.writerow(json.dumps(v) if isinstance(v, list | dict) else v for v in row)
+        writer.writerow(defuse(json.dumps(v) if isinstance(v, list | dict) else v) for v in row)
     return out.getvalue()
+
+
+def defuse(value):
+    """Text a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a leading apostrophe."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value

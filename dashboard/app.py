@@ -16,7 +16,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash import _callback as dash_callback_registry
 
-from dashboard import api, auth, queries, review_api, sql_sandbox
+from dashboard import api, auth, limits, queries, review_api, sql_sandbox
 from dashboard.figures import fmt_date
 from dashboard.filters import METRIC_LABELS, SOURCE_TYPES, Filters, with_search
 from etl.settings import Settings
@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     _adopt_page_callbacks(app)
 
     auth.install(app.server, settings)
+    limits.install(app, settings)
     api.register(app.server, settings, reader)
     review_api.register(app.server, settings, reader)
 

@@ -11,7 +11,10 @@ On top of that:
 - the parser must see exactly one read statement (SELECT, WITH, FROM, VALUES, DESCRIBE, SUMMARIZE, EXPLAIN);
 - a watchdog thread in the worker calls `interrupt()` at the time limit; a worker that does not answer within
   the limit plus a grace period is killed and restarted;
-- at most `sql_row_cap` rows (and MAX_RESULT_CHARS of text) come back, with `truncated` set when there were more;
+- at most `sql_row_cap` rows and MAX_RESULT_BYTES come back, streamed in Arrow batches, `truncated` set when cut;
+- the local file system is switched off in the engine once the warehouse is open (read_blob, read_text, glob…);
+- error messages lose file paths and DuckDB's configuration advice;
+- in a web request, a client may have `sql_per_client` queries running or waiting and the server `sql_queue`.
 - the worker restarts when a publish replaces the warehouse file (a locked instance cannot open files itself).
 """
 
@@ -29,12 +32,14 @@ import sys
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from multiprocessing.connection import Connection
 
 MAX_SQL_CHARS = 100_000  # longer query text is refused before it reaches the worker
-MAX_RESULT_CHARS = 20_000_000  # rough size budget of one result, on top of the row cap
+MAX_RESULT_BYTES = 20_000_000  # Arrow bytes of one result at most, on top of the row cap (and memory_limit / 8)
+BATCH_ROWS = 2048  # rows per Arrow batch fetched from DuckDB
 GRACE = 3.0  # seconds past the time limit before an unresponsive worker is killed
 START_TIMEOUT = 60.0  # seconds a new worker may take to import duckdb and open the file
 READ_ONLY_KINDS = "SELECT, WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN"
@@ -87,7 +92,7 @@ class Result:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def run(settings, sql: str) -> Result:
+def run(settings, sql: str, client: str | None = None) -> Result:
     """Run one untrusted query under `settings`; raises a SqlError subclass with a message for people."""
     if not settings.sql_enabled:
         raise SqlDisabled("The SQL console is turned off on this server (DISPLACEMENT_SQL_ENABLED=false).")
@@ -96,7 +101,55 @@ def run(settings, sql: str) -> Result:
         raise SqlRefused("The query is empty: type a SELECT statement.")
     if len(sql) > MAX_SQL_CHARS:
         raise SqlRefused(f"The query is {len(sql):,} characters long; the limit is {MAX_SQL_CHARS:,}.")
-    return _sandbox_for(settings).run(sql)
+    with _admission.admit(_client() if client is None else client, settings):
+        return _sandbox_for(settings).run(sql)
+
+
+class Admission:
+    """How many console queries may run or wait at once, per client and in all: the rest are refused at once
+    (429), so the app's own threads are never all waiting on the console."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._total = 0
+        self._per: dict[str, int] = {}
+
+    @contextmanager
+    def admit(self, client: str | None, settings):
+        if client is None:  # not a web request (CLI, scripts): no server threads to protect
+            yield
+            return
+        with self._lock:
+            if self._per.get(client, 0) >= max(1, int(settings.sql_per_client)):
+                raise SqlBusy(f"You already have {self._per[client]} queries running or waiting; "
+                              "wait for one to finish.")
+            if self._total >= max(1, int(settings.sql_queue)):
+                raise SqlBusy("The SQL console is busy with other queries; try again in a moment.")
+            self._total += 1
+            self._per[client] = self._per.get(client, 0) + 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._total -= 1
+                self._per[client] -= 1
+                if not self._per[client]:
+                    del self._per[client]
+
+
+_admission = Admission()
+
+
+def _client() -> str | None:
+    """Who is asking, inside a web request: the signed-in user, else the address; None outside requests."""
+    try:
+        from flask import has_request_context, request
+    except ImportError:  # pragma: no cover - flask comes with dash
+        return None
+    if not has_request_context():
+        return None
+    user = request.authorization.username if request.authorization else None
+    return f"user:{user}" if user else f"addr:{request.remote_addr}"
 
 
 def shutdown() -> None:
@@ -224,12 +277,13 @@ def _timeout_message(timeout: float) -> str:
 
 def _worker_main(conn, path: str, memory_limit: str, threads: int, timeout: float) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C goes to the app, which stops the worker
+    os.nice(10)  # a busy console yields the CPU to the app's own queries
     import duckdb
 
     try:
         con = open_locked(path, memory_limit, threads, timeout)
     except duckdb.Error as exc:
-        conn.send(("error", "failed", f"The SQL worker could not open the warehouse: {exc}"))
+        conn.send(("error", "failed", scrub(f"The SQL worker could not open the warehouse: {exc}", path)))
         return
     conn.send(("ready",))
     while True:
@@ -241,7 +295,7 @@ def _worker_main(conn, path: str, memory_limit: str, threads: int, timeout: floa
             break
         sql, row_cap = message
         try:
-            conn.send(execute(con, sql, row_cap, timeout))
+            conn.send(execute(con, sql, row_cap, timeout, path, result_bytes(memory_limit)))
         except OSError:
             break  # the app went away mid-query
     con.close()
@@ -268,11 +322,12 @@ def open_locked(path: str, memory_limit: str, threads: int, timeout: float):
         },
     )
     con.execute("SET enable_external_access = false")
+    con.execute("SET disabled_filesystems = 'LocalFileSystem'")  # the open warehouse reads on; no other file
     con.execute("SET lock_configuration = true")
     return con
 
 
-def execute(con, sql: str, row_cap: int, timeout: float) -> tuple:
+def execute(con, sql: str, row_cap: int, timeout: float, path: str = "", max_bytes: int = 0) -> tuple:
     """Check and run one query on a locked connection; returns the reply tuple sent to the app."""
     import duckdb
 
@@ -281,36 +336,50 @@ def execute(con, sql: str, row_cap: int, timeout: float) -> tuple:
     try:
         check_statement(sql)
         watchdog.start()
-        con.execute(sql)
-        columns = [d[0] for d in con.description or []]
-        types = [str(d[1]) for d in con.description or []]
-        rows, truncated = _fetch(con, row_cap)
+        relation = con.sql(sql)  # a relation streams: con.execute() would materialise the whole result first
+        if relation is None:
+            return ("ok", [], [], [], False, round(time.monotonic() - started, 3))
+        columns, types = list(relation.columns), [str(t) for t in relation.types]
+        rows, truncated = _fetch(relation, row_cap, max_bytes or MAX_RESULT_BYTES)
     except SqlError as exc:
         return ("error", exc.kind, str(exc))
     except duckdb.InterruptException:
         return ("error", "timeout", _timeout_message(timeout))
     except duckdb.Error as exc:
-        return ("error", *_explain_error(exc))
+        kind, message = _explain_error(exc)
+        return ("error", kind, scrub(message, path, sql))
     except Exception as exc:  # noqa: BLE001 - anything else is reported, never kills the worker
-        return ("error", "failed", f"The query failed: {type(exc).__name__}: {exc}")
+        return ("error", "failed", scrub(f"The query failed: {type(exc).__name__}: {exc}", path, sql))
     finally:
         watchdog.cancel()
     return ("ok", columns, types, rows, truncated, round(time.monotonic() - started, 3))
 
 
-def _fetch(con, row_cap: int) -> tuple[list[list], bool]:
+def _fetch(relation, row_cap: int, max_bytes: int) -> tuple[list[list], bool]:
+    """At most `row_cap` rows and `max_bytes` of Arrow data, streamed in small batches: only what is kept
+    becomes Python, so a huge result never lands in the worker's memory outside DuckDB's limit."""
+    stream = getattr(relation, "to_arrow_reader", None) or relation.fetch_arrow_reader  # DuckDB 2 renamed it
+    reader = stream(BATCH_ROWS)
     rows, size = [], 0
-    while len(rows) <= row_cap:
-        chunk = con.fetchmany(min(1000, row_cap + 1 - len(rows)))
-        if not chunk:
-            return rows, False
-        for raw in chunk:
-            row = [plain(v) for v in raw]
-            size += sum(len(v) if isinstance(v, str) else len(repr(v)) for v in row)  # no copy of big text
-            if size > MAX_RESULT_CHARS:
-                return rows, True
-            rows.append(row)
-    return rows[:row_cap], True
+    for batch in reader:
+        full = size + batch.nbytes > max_bytes
+        if full:  # keep the rows that fit, by the batch's average row size
+            batch = batch.slice(0, (max_bytes - size) * batch.num_rows // max(1, batch.nbytes))
+        size += batch.nbytes
+        columns = [column.to_pylist() for column in batch.columns]
+        rows.extend([plain(v) for v in row] for row in zip(*columns))
+        if full or len(rows) > row_cap:
+            return rows[:row_cap], True
+    return rows, False
+
+
+def result_bytes(memory_limit: str) -> int:
+    """The byte cap of one result: a slice of the worker's memory limit, at most MAX_RESULT_BYTES."""
+    match = re.fullmatch(r"\s*([\d.]+)\s*([KMGT]?)i?B?\s*", memory_limit, re.I)
+    if not match:
+        return MAX_RESULT_BYTES
+    scale = {"": 1, "K": 2**10, "M": 2**20, "G": 2**30, "T": 2**40}[match.group(2).upper()]
+    return max(1 << 20, min(MAX_RESULT_BYTES, int(float(match.group(1)) * scale) // 8))
 
 
 def plain(value):
@@ -325,12 +394,15 @@ def plain(value):
         return value.isoformat()
     if isinstance(value, bytes | bytearray | memoryview):
         return "\\x" + bytes(value).hex()
-    if isinstance(value, list | tuple):
+    if isinstance(value, list | tuple) and type(value).__name__ != "MonthDayNano":
         return [plain(v) for v in value]
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, dt.timedelta | uuid.UUID):
         return str(value)
+    if type(value).__name__ == "MonthDayNano":  # an INTERVAL through Arrow
+        months = f"{value.months} month{'s' if value.months != 1 else ''}, " if value.months else ""
+        return months + str(dt.timedelta(days=value.days, microseconds=value.nanoseconds // 1000))
     return str(value)
 
 
@@ -362,6 +434,21 @@ def check_statement(sql: str) -> None:
         raise SqlRefused(
             f"Refused: this console runs read-only queries ({READ_ONLY_KINDS}); {word} statements are not allowed."
         )
+
+
+_ADVICE = re.compile(r"\s*(?:Possible solutions:|See also|You can |Database is launched|Unused blocks).*", re.S)
+_PATH = re.compile(r"(?<![\w:/.])(?:[A-Za-z]:)?[/\\](?:[^\s'\"/\\]+[/\\])+[^\s'\"/\\]*")
+
+
+def scrub(message: str, path: str = "", sql: str = "") -> str:
+    """One line with no file path (but those the query itself names) and no advice about DuckDB's settings,
+    which the console cannot change."""
+    if path:
+        message = message.replace(os.path.abspath(path), "the warehouse").replace(path, "the warehouse")
+    message = _ADVICE.sub("", message)
+    message = _PATH.sub(lambda m: m.group(0) if m.group(0) in sql else "<path>", message)
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    return " ".join(lines[:1]) if lines else "The query failed."
 
 
 def _explain_error(exc) -> tuple[str, str]:

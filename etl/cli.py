@@ -197,50 +197,57 @@ def etl_schedule(once):
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object per figure (JSON Lines).")
-def extract(paths, as_json):
+@click.option("--jobs", type=click.IntRange(min=1), default=1, show_default=True,
+              help="Worker processes; the output is the same, in the same order.")
+def extract(paths, as_json, jobs):
     """Extract figures from files or folders (.txt, .md, .html, .jsonl), as in the figure contract.
 
     Places resolve through the warehouse's gazetteer when there is one (every country once `pcodes` is
     loaded), else through the bundled one. Bad files and bad JSONL lines are reported and skipped.
     """
-    from etl.extract import extract as extract_figures
     from etl.extract.documents import DocumentError, iter_paths, read_path_lenient
+    from etl.extract.parallel import extract_many
 
     missing = [p for p in paths if not p.exists()]
     if missing:
         raise UserError(f"no such file or folder: {missing[0]}")
-    gazetteer = _gazetteer(_settings())
+    db = str(_settings().db)
     out = sys.stdout
-    read = failed = 0
-    for path in iter_paths(list(paths)):
-        try:
-            documents, bad = read_path_lenient(path)
-        except DocumentError as exc:
-            documents, bad = [], [(str(path), str(exc), "")]
-        for location, reason, _ in bad:
-            click.echo(f"error: {location}: {reason}" if location not in reason else f"error: {reason}", err=True)
-        read += len(documents)
-        failed += len(bad)
-        for doc in documents:
-            for fig in extract_figures(doc, gazetteer):
-                if as_json:
-                    out.write(json.dumps(fig, ensure_ascii=False) + "\n")
-                else:
-                    who = fig["claimed_by_org"] or fig["claimed_by"] or "-"
-                    out.write(f"{fig['doc_id']}\t{fig['metric']}\t{fig['quantity_text']}\t{who}\t"
-                              f"{fig['admin1_pcode'] or fig['country_iso3'] or '-'}\n")
-    if failed and not read:
+    count = {"read": 0, "failed": 0}
+
+    def documents():
+        for path in iter_paths(list(paths)):
+            try:
+                docs, bad = read_path_lenient(path)
+            except DocumentError as exc:
+                docs, bad = [], [(str(path), str(exc), "")]
+            for location, reason, _ in bad:
+                click.echo(f"error: {location}: {reason}" if location not in reason else f"error: {reason}", err=True)
+            count["read"] += len(docs)
+            count["failed"] += len(bad)
+            yield from docs
+
+    for figures in extract_many(documents(), jobs, _gazetteer_at, db):
+        for fig in figures:
+            if as_json:
+                out.write(json.dumps(fig, ensure_ascii=False) + "\n")
+            else:
+                who = fig["claimed_by_org"] or fig["claimed_by"] or "-"
+                out.write(f"{fig['doc_id']}\t{fig['metric']}\t{fig['quantity_text']}\t{who}\t"
+                          f"{fig['admin1_pcode'] or fig['country_iso3'] or '-'}\n")
+    if count["failed"] and not count["read"]:
         sys.exit(1)
 
 
-def _gazetteer(settings):
+def _gazetteer_at(db: str):
+    """The warehouse's gazetteer when it has places, else the bundled one (run once per extract process)."""
     from etl.places import Gazetteer
 
-    if Path(settings.db).exists():
+    if Path(db).exists():
         import duckdb
 
         try:
-            con = duckdb.connect(str(settings.db), read_only=True)
+            con = duckdb.connect(db, read_only=True)
         except duckdb.Error:
             return Gazetteer.bundled()
         try:
@@ -256,17 +263,17 @@ def _gazetteer(settings):
 @cli.command()
 @click.argument("query")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
-def sql(query, fmt):
+@click.option("--write", is_flag=True, hidden=True)
+def sql(query, fmt, write):
     """Run one read-only SQL query on the warehouse (query the v_* views; see docs/schema.md)."""
-    from etl.warehouse import reader_for
+    from etl import readonly
 
-    reader = reader_for(_settings())
+    if write:
+        raise UserError("`displacement sql` only reads; the warehouse is written by `displacement etl run`")
     try:
-        columns, rows = reader.query(query)
+        columns, rows = readonly.query(_settings(), query)
     except _known_errors() as exc:
-        raise UserError(str(exc).splitlines()[0]) from None
-    finally:
-        reader.close()
+        raise UserError(str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__) from None
     if fmt == "json":
         click.echo(json.dumps([dict(zip(columns, r)) for r in rows], default=str, ensure_ascii=False))
     elif fmt == "csv":
@@ -297,7 +304,8 @@ def _serve(settings, host, port):
     try:
         from waitress import serve as waitress_serve
 
-        waitress_serve(app.server, host=host, port=port, threads=8)
+        waitress_serve(app.server, host=host, port=port, threads=8,
+                       max_request_body_size=settings.max_request_bytes)  # bigger bodies are never buffered
     except ImportError:
         app.run(host=host, port=port, debug=False)
 

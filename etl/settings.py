@@ -51,6 +51,16 @@ class Settings:
     pcodes_url: str = _setting("", "URL or file of the HDX global p-code list (`pcodes`)")
     boundaries_url: str = _setting("", "URL or GeoJSON file of COD-AB boundaries (`boundaries`)")
     hxl_url: str = _setting("", "URL or file of an HXL-tagged CSV/XLSX (`hxl`)")
+    plausible_values: str = _setting(
+        "*=1000000000;population=10000000000",
+        "largest plausible value per metric, `metric=max` pairs `;`-separated (`*` for the rest); larger is a reject",
+    )
+    plausible_dates: str = _setting(
+        "1900-01-01..+366", "plausible dates: earliest `..+` days after today; dates outside are rejects"
+    )
+    max_request_bytes: int = _setting(10_000_000, "largest request body the dashboard accepts (bytes)")
+    sql_per_client: int = _setting(2, "SQL console queries one client may have running or queued")
+    sql_queue: int = _setting(4, "SQL console queries the server holds at once (running or queued); more get 429")
     schedule: str = _setting(
         "hapi-*=0 6 * * 1;feeds=0 * * * *;unhcr-population=0 6 1 1 *;idmc-*=0 6 * * 1;articles=*/30 * * * *",
         "`source-glob=cron` pairs, `;`-separated, for `etl schedule`",

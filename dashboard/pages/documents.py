@@ -7,7 +7,7 @@ them), with html.Mark around each figure's characters (char_start..char_end). Hi
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 import dash
 import dash_bootstrap_components as dbc
@@ -23,7 +23,8 @@ dash.register_page(__name__, path_template="/documents/<doc_id>", name="Document
 
 @guarded
 def layout(doc_id: str | None = None, **_query):
-    doc, found = queries.document(reader(), doc_id or "")
+    # The path arrives as the browser sends it, percent-encoded: "my%20doc%20%C3%A9" is "my doc é".
+    doc, found = queries.document(reader(), unquote(doc_id or ""))
     if doc is None:
         return html.Div([page_header("Document"),
                          dbc.Alert(["No document with this id. Find documents through ",

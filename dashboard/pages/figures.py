@@ -14,6 +14,7 @@ from dash import Input, Output, State, callback, ctx, dcc, html, no_update
 
 from dashboard import figures as figs
 from dashboard import queries
+from dashboard.api import defuse as _defuse  # one rule for every CSV the app writes
 from dashboard.filters import Filters
 from dashboard.pages import describe_filters, guarded, page_header, reader
 from etl.warehouse import WarehouseError
@@ -149,12 +150,6 @@ def export_frame(df: pd.DataFrame) -> pd.DataFrame:
         if df[col].dtype == object or str(df[col].dtype) in ("string", "str"):
             df[col] = df[col].map(_defuse)
     return df
-
-
-def _defuse(value):
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + value
-    return value
 
 
 def _json(value):

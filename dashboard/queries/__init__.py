@@ -125,7 +125,8 @@ def filter_options(reader, country: str | None = None, use_cache: bool = True) -
     def compute():
         other = run(reader, "options_other")
         dates = other.loc[other.kind == "dates", "value"].tolist()
-        lo, hi = (dates[0].split("/") + [None])[:2] if dates and dates[0] else (None, None)
+        # no dated figure at all gives NULL (NaN here): no range, not an error
+        lo, hi = (dates[0].split("/") + [None])[:2] if dates and isinstance(dates[0], str) else (None, None)
         return {
             "countries": _records(run(reader, "options_countries")),
             "admin1": _records(run(reader, "options_admin1", {"country": country})),

@@ -1,15 +1,13 @@
 """Regenerate the derived gazetteer CSVs in this folder.
 
-  python data/gazetteer/generate.py /path/to/shared/data/boundaries
+  python data/gazetteer/generate.py
 
-Writes countries.csv (ISO 3166 names from CLDR via babel, plus the alternates in ALTERNATES),
-and admin.csv (Syria's admin1/admin2 names and p-codes from the HDX global p-code list; other countries
-come from the `pcodes` source at run time). Hand-written spellings live in spellings.csv and are not
-touched here.
+Writes countries.csv (ISO 3166 names from CLDR via babel, plus the alternates in ALTERNATES). Admin areas and
+towns of every country come from generate_world.py (world.tsv.gz); the curated spellings.csv (Syria) and
+regions.csv (regions, islands and camps the open lists lack) are not touched here.
 """
 
 import csv
-import sys
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -53,16 +51,6 @@ def countries():
     return rows
 
 
-def admin(boundaries: Path, countries=("SYR",)):
-    """Admin1/admin2 p-codes of the bundled countries; the `pcodes` source loads every other country."""
-    rows = []
-    with open(boundaries / "global_pcodes_adm1_adm2.csv", encoding="utf-8-sig", newline="") as f:
-        for r in csv.DictReader(f):
-            if r["Location"] in countries:
-                rows.append([r["P-Code"], int(r["Admin Level"]), r["Name"], r["Location"], r["Parent P-Code"], ""])
-    return rows
-
-
 def write(name, rows):
     with open(HERE / name, "w", encoding="utf-8", newline="") as f:
         w = csv.writer(f)
@@ -71,6 +59,4 @@ def write(name, rows):
 
 
 if __name__ == "__main__":
-    src = Path(sys.argv[1])
     write("countries.csv", countries())
-    write("admin.csv", admin(src))

@@ -11,6 +11,7 @@ from etl.extract.flags import guesses
 from etl.extract.numbers import Quantity, find_quantities
 from etl.extract.text import Sentence, boilerplate_end, is_date, sentences
 from etl.model import CONTRACT_FIELDS, Document
+from etl.places import Place
 
 NOT_COUNT_AFTER = re.compile(
     r"\s*(?:%|percent\b|per\s*cent\b|pc\b|°|(?:-|\s)?(?:years?|yrs?|months?|weeks?|days?|hours?|hrs?|minutes?|mins?|"
@@ -52,6 +53,8 @@ DEMONYMS = {"syrian": "SYR", "iraqi": "IRQ", "afghan": "AFG", "yemeni": "YEM", "
             "chadian": "TCD", "nigerien": "NER", "south sudanese": "SSD", "burundian": "BDI", "rwandan": "RWA",
             "ugandan": "UGA", "tanzanian": "TZA", "sri lankan": "LKA", "japanese": "JPN", "thai": "THA"}
 DEMONYM = re.compile(r"\b(" + "|".join(sorted(DEMONYMS, key=len, reverse=True)) + r")\b", re.I)
+PEOPLE_OF = re.compile(r"\s+(?:more\s+)?(" + "|".join(sorted(DEMONYMS, key=len, reverse=True)) + r")s?\b", re.I)
+NOWHERE = Place("", 0, "", None, None, None)  # a figure over several countries
 WAR_TOTAL = {"killed": 50_000, "casualties": 50_000, "injured": 50_000, "displaced": 1_000_000,
              "refugees": 1_000_000}  # with no place in the sentence, counts this big are country-wide
 DISPLACEMENT_NOUN_METRICS = ("evacuated", "refugees", "displaced", "returned")
@@ -194,6 +197,7 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
     is_place = _is_place(gaz)
     for a in atts:
         attr.classify(a, st.orgs, st.last_source_org, is_place)
+    places = _not_speaking(places, atts, gaz)
     atts = [a for a in atts if a.org or not _only_place(a.text, is_place)]
     if s.headline:
         hs = attr.headline_source(s.text)
@@ -244,15 +248,19 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
     flows: dict[str, str] = {}
     for q, metric, noun in figures:
         a = _nearest(atts, q) if atts else carried
-        place, loc_text = _figure_place(text, s, q, places, atts, gaz, st.rank) if places else (None, None)
+        place, loc_text = _figure_place(text, s, q, places, atts, gaz, st.rank, metric)
         if metric not in flows:
             flows[metric] = dates.stock_or_flow(s.text, metric)
         flow = flows[metric]
+        from_context = place is None
         if place is None:
             ctx = st.last_place or st.doc_place
-            if ctx is not None:
+            people = _people_of(text, q, gaz)  # "20,000 Indians have fled", unless the context is in India
+            if people[0] is not None and (ctx is None or ctx[0].country != people[0].country):
+                (place, loc_text), from_context = people, False
+            elif ctx is not None:
                 place, loc_text = ctx
-        country, admin1, admin2 = (gaz.codes(place) if (gaz is not None and place is not None) else (None, None, None))
+        country, admin1, admin2 = (gaz.pcodes(place) if (gaz is not None and place is not None) else (None, None, None))
         if not places and ((flow == "stock" and WAR_WIDE.search(s.text) and q.value >= 1000)
                            or q.value >= WAR_TOTAL.get(metric, 10**12)):
             admin1 = admin2 = None
@@ -271,6 +279,8 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
             "period_start": start.isoformat() if start else None, "period_end": end.isoformat() if end else None,
             "stock_or_flow": flow, "evidence": s.text, "char_start": q.start, "char_end": q.end,
         }
+        if from_context and place is not None:
+            fig.setdefault("flags", []).append("place_from_context")
         fig.setdefault("flags", []).extend(guesses(text, q, noun, fig))
         out.append({k: fig[k] for k in CONTRACT_FIELDS})
     _update_context(text, s, places, st, atts, gaz)
@@ -370,7 +380,28 @@ def _sentence_place(text, places, gaz, rank=None):
     return _city(text, best, gaz), best.text
 
 
-def _figure_place(text, s, q, places, atts, gaz, rank=None):
+def _not_speaking(places, atts, gaz):
+    """ "Washington and Paris say": places that speak are no places of the figures."""
+    atts = [a for a in atts if any(a.start <= m.start < a.end for m in places)]
+    if gaz is None or not atts:
+        return places
+
+    def strip(phrase):
+        for m in reversed(gaz.names(phrase)):
+            phrase = phrase[:m.start] + " " * (m.end - m.start) + phrase[m.end:]
+        return phrase
+    spans = [(a.start, a.end) for a in atts if _only_place(a.text, strip)]
+    return [m for m in places if not any(a <= m.start < b for a, b in spans)] if spans else places
+
+
+def _people_of(text, q, gaz):
+    """ "20,000 Indians have fled": the country of the people counted, when the sentence names no place."""
+    m = PEOPLE_OF.match(text, q.end) if gaz is not None else None
+    place = gaz.places.get(DEMONYMS[m.group(1).lower()]) if m else None
+    return (place, m.group(1)) if place is not None else (None, None)
+
+
+def _figure_place(text, s, q, places, atts, gaz, rank=None, metric=None):
     """The place a figure is about: the most specific one, or among several governorates the nearest one that is
     not an origin ("terrorists based in Eastern Ghouta") or part of a source's name."""
     if gaz is None:
@@ -380,6 +411,15 @@ def _figure_place(text, s, q, places, atts, gaz, rank=None):
     if not places:
         return None, None
     admin1s = {gaz.codes(m.place)[1] for m in places if m.place.level >= 1}
+    after = [m for m in places if m.start >= q.end]
+    run = after[:1]
+    for m in after[1:]:
+        if not _listed(text, run + [m]):
+            break
+        run.append(m)
+    if len({m.place.country for m in run}) > 1 and all(m.place.level == 0 for m in run) \
+            and not rx.search(r"[.;:]", text[q.end:run[0].start]):
+        return NOWHERE, " ".join(m.text for m in run)  # "in Niger, Chad and Cameroon": no one country
     if len(admin1s) <= 1:
         # the most specific place; between countries, the one the document names most ("Russia ... Syria")
         best = max(places, key=lambda m: (m.place.level, (rank or {}).get(m.place.country, 0), -m.start))
@@ -390,7 +430,8 @@ def _figure_place(text, s, q, places, atts, gaz, rank=None):
         country = gaz.places.get(run[0].place.country)
         return country, " ".join(m.text for m in run)
     inside = [m for m in specific if any(a.start <= m.start < a.end for a in atts or [])]
-    origin = [m for m in specific if ORIGIN_BEFORE.search(text, max(s.start, m.start - 40), m.start)]
+    origin = [m for m in specific if (o := ORIGIN_BEFORE.search(text, max(s.start, m.start - 40), m.start))
+              and not (metric in ("displaced", "evacuated") and o.group(0).lower().startswith("from"))]
     cands = [m for m in specific if m not in inside and m not in origin] or \
         [m for m in specific if m not in origin] or specific
     best = min(cands, key=lambda m: (min(abs(m.start - q.end), abs(q.start - m.end)), -m.place.level))

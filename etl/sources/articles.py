@@ -23,7 +23,8 @@ def load_documents(ctx: LoadContext, documents) -> None:
 
     gazetteer = gazetteer_for(ctx)
     for doc in documents:
-        ctx.document(doc)
+        if not ctx.document(doc):
+            continue  # rejected with its reason
         for figure in extract(doc, gazetteer):
             ctx.figure(location=f"{doc.doc_id}:{figure['char_start']}", **figure)
 

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from etl.model import Document, FigureError, check_figure, parse_date
+from etl.model import Bounds, Document, FigureError, check_figure, parse_date
+
+SPILL_AT = 50_000  # staged figures held in memory at most; the rest wait in the warehouse's staging table
 
 
 class SourceError(RuntimeError):
@@ -44,6 +46,18 @@ class Source:
                 raise SourceError(f"{self.name}: set DISPLACEMENT_{name.upper()} to call the API")
 
 
+def bounds_for(settings) -> Bounds:
+    """The plausibility bounds of `settings` (defaults for settings objects without them)."""
+    values = getattr(settings, "plausible_values", None)
+    dates = getattr(settings, "plausible_dates", None)
+    if not values or not dates:
+        return Bounds()
+    try:
+        return Bounds.parse(values, dates)
+    except ValueError as exc:
+        raise SourceError(f"DISPLACEMENT_PLAUSIBLE_VALUES/DATES: {exc}") from None
+
+
 @dataclass
 class LoadContext:
     """What a source hands back: documents, figures, places, rejects and cursor updates.
@@ -64,25 +78,47 @@ class LoadContext:
     state: dict = field(default_factory=dict)
     deleted_records: list = field(default_factory=list)  # (dataset, record_id) removed upstream
     progress: object = None  # callable(advance: int) or None
+    spill: object = None  # callable(ctx): moves staged figures out of memory (the runner's staging table)
+    staged: int = 0  # figures spilled so far
+    _bounds: Bounds | None = field(default=None, init=False, repr=False)
 
-    def document(self, doc: Document, retrieved_at: datetime | None = None) -> None:
+    @property
+    def bounds(self) -> Bounds:
+        if self._bounds is None:
+            self._bounds = bounds_for(self.settings)
+        return self._bounds
+
+    def document(self, doc: Document, retrieved_at: datetime | None = None) -> bool:
+        """Stage one document; one the contract refuses (a bad date) goes to rejects instead."""
+        try:
+            published = parse_date(doc.published)
+            if published is not None and not self.bounds.earliest <= published <= self.bounds.latest():
+                raise FigureError(f"published {published} is implausible")
+        except FigureError as exc:
+            self.reject(f"document {doc.doc_id}: {exc}", {"doc_id": doc.doc_id, "url": doc.url,
+                                                          "title": doc.title, "published": doc.published},
+                        doc.doc_id)
+            return False
         self.documents.append(
             {
                 "doc_id": doc.doc_id,
                 "url": doc.url,
                 "title": doc.title,
                 "publisher": doc.publisher,
-                "published": parse_date(doc.published),
+                "published": published,
                 "retrieved_at": retrieved_at or datetime.now(UTC).replace(tzinfo=None, microsecond=0),
                 "text": doc.text,
                 "sha256": doc.sha256,
             }
         )
+        return True
 
     def figure(self, location: str | None = None, **fields) -> bool:
         """Stage one figure; a figure that breaks the contract goes to rejects instead."""
         try:
-            self.figures.append(check_figure(fields))
+            self.figures.append(check_figure(fields, self.bounds))
+            if self.spill is not None and len(self.figures) >= SPILL_AT:
+                self.spill(self)
             return True
         except FigureError as exc:
             self.reject(str(exc), fields, location)

@@ -26,8 +26,9 @@ class CuratedSource(Source):
 
     def load(self, ctx: LoadContext) -> None:
         path = self.path(ctx)
-        table = read_table(path, self.name, required=REQUIRED)
+        table = read_table(path, self.name, required=REQUIRED, stream=True)
         seen = set()
+        before = ctx.rows_read
         for row in table.rows:
             ctx.advance()
             where = f"{path.name}:{row['_line']}"
@@ -39,7 +40,8 @@ class CuratedSource(Source):
             fields = {k: (row.get(k) or None) for k in FIGURE_COLUMNS if k in row and k in NULLABLE}
             fields.update(metric=row["metric"], value=row["value"], qualifier=row["qualifier"],
                           unit=row.get("unit") or "people")
-            fields.update(dataset=f"curated:{path.stem}", record_id=record_id, evidence=row.get("note") or None)
+            # The record id is the file's own key: the same file under another name is the same figures.
+            fields.update(dataset="curated", record_id=record_id, evidence=row.get("note") or None)
             ctx.figure(location=where, **fields)
-        if not table.rows:
+        if ctx.rows_read == before:
             raise SourceError(f"{self.name}: {path} has no rows")

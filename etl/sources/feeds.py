@@ -75,13 +75,20 @@ class FeedsSource(Source):
                 ctx.reject("entry without a link or text", {k: entry.get(k) for k in ("id", "title", "link")},
                            f"{where}:entry {i + 1}")
                 continue
+            try:
+                published = _entry_date(entry)
+            except ValueError:
+                ctx.reject(f"entry dated {entry.get('published')!r}, not a date",
+                           {k: entry.get(k) for k in ("id", "title", "link", "published")},
+                           f"{where}:entry {i + 1}")
+                continue
             doc = Document(
                 doc_id="feed-" + hashlib.sha1(url.encode()).hexdigest()[:16],
                 text=text,
                 url=url,
                 title=(entry.get("title") or "").strip() or None,
                 publisher=publisher,
-                published=_entry_date(entry),
+                published=published,
             )
             stager.add(doc)
 

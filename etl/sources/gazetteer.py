@@ -1,4 +1,4 @@
-"""`gazetteer`: the bundled place names (countries, Syria's governorates and districts) into `places`."""
+"""`gazetteer`: the bundled place names (countries, admin1/admin2 of every HDX-listed country) into `places`."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from etl.sources.base import LoadContext, Source
 class GazetteerSource(Source):
     name = "gazetteer"
     kind = "dataset"
-    description = "Bundled gazetteer: countries, Syria's governorates and districts with OCHA p-codes and spellings"
-    licence = "P-codes from OCHA CODs (CC BY-IGO); names and spellings compiled by the project (MIT)"
+    description = "Bundled gazetteer: countries and the admin1/admin2 areas of every HDX-listed country, with p-codes"
+    licence = "OCHA Global P-codes via HDX (CC BY); towns from GeoNames (CC BY 4.0); spellings by the project (MIT)"
 
     def configured(self, settings) -> bool:
         return True

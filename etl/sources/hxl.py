@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import math
 import tempfile
 from datetime import date
 from pathlib import Path
@@ -44,7 +45,7 @@ def to_count(value) -> int | None:
         number = float(text)
     except ValueError:
         raise ValueError(f"{value!r} is not a number") from None
-    if number != number or number < 0 or number != int(number):
+    if not math.isfinite(number) or number < 0 or number != int(number):
         raise ValueError(f"{value!r} is not a whole non-negative number")
     return int(number)
 
@@ -116,7 +117,7 @@ class HxlSource(Source):
             with tempfile.TemporaryDirectory() as folder:
                 path = self._download(ctx, text, Path(folder))
                 if path is not None:
-                    self.load_file(ctx, path, dataset_hint=Path(urlsplit(text).path).stem)
+                    self.load_file(ctx, path)
             return
         self.load_file(ctx, Path(text))
 
@@ -137,8 +138,8 @@ class HxlSource(Source):
         path.write_bytes(response.content)
         return path
 
-    def load_file(self, ctx, path: Path, dataset_hint: str | None = None) -> None:
-        table = read_table(path, self.name)
+    def load_file(self, ctx, path: Path) -> None:
+        table = read_table(path, self.name, stream=True)
         if not table.hxl:
             raise SourceError(f"hxl: {path.name} has no HXL hashtag row (e.g. #adm1+code, #affected+idps)")
         metrics = _metric_columns(table)
@@ -163,7 +164,9 @@ class HxlSource(Source):
             except ValueError as exc:
                 ctx.reject(str(exc), _raw(row), where)
                 continue
-            dataset = "hxl:" + (_tag_value(row, tags, "#meta+dataset_id") or dataset_hint or path.stem)
+            # Identity from content, never from the file's name: the same file renamed adds nothing.
+            dataset_id = _tag_value(row, tags, "#meta+dataset_id")
+            dataset = f"hxl:{dataset_id}" if dataset_id else "hxl"
             for (metric, unit), (column, stock_or_flow) in metrics.items():
                 try:
                     value = to_count(row.get(column))

@@ -222,15 +222,18 @@ class IdmcIdu(Source):
             raw_qualifier = str(event.get("qualifier") or "total").strip().lower()
             qualifier = QUALIFIERS.get(raw_qualifier, "exact")
             value = _count(event.get("figure"), keep_zero=True)
-            day = _date(event.get("displacement_date"))
+            try:  # a date that does not parse rejects the event: never NULL over the stored good one
+                day, start, end = (_strict_date(event, k) for k in IDU_DATES)
+            except ValueError as exc:
+                ctx.reject(str(exc), event, location)
+                continue
             ctx.figure(
                 location=location, metric="displaced", value=value, qualifier=qualifier,
                 value_low=value if qualifier in ("exact", "approximately", "at_least", "more_than") else None,
                 value_high=value if qualifier in ("exact", "approximately", "less_than", "up_to") else None,
                 unit="people", claimed_by="IDMC", claimed_by_org="IDMC",
                 country_iso3=(event.get("iso3") or None), location_text=event_place(event.get("event_name")),
-                period_start=_date(event.get("displacement_start_date")) or day,
-                period_end=_date(event.get("displacement_end_date")) or day,
+                period_start=start or day, period_end=end or day,
                 stock_or_flow="flow", evidence=sentence,
                 dataset="idu", record_id=str(event["id"]),
                 detail={k: v for k, v in {
@@ -325,6 +328,20 @@ def _year(value) -> int | None:
     except (TypeError, ValueError):
         return None
     return year if 1900 <= year <= 2100 else None
+
+
+IDU_DATES = ("displacement_date", "displacement_start_date", "displacement_end_date")
+
+
+def _strict_date(record: dict, key: str) -> date | None:
+    """The record's date at `key`; blank is None, anything else that is no date raises ValueError."""
+    value = record.get(key)
+    if value in (None, ""):
+        return None
+    parsed = _date(value)
+    if parsed is None:
+        raise ValueError(f"{key} {value!r} is not a date (want YYYY-MM-DD)")
+    return parsed
 
 
 def _date(value) -> date | None:

@@ -91,9 +91,9 @@ def test_a_query_shows_its_results(console):
 
 
 ATTACKS = [
-    ("SELECT * FROM read_csv('/etc/passwd')", '"/etc/passwd"'),
+    ("SELECT * FROM read_csv('/etc/passwd')", "cannot read or write files"),
     ("SELECT * FROM read_text('/etc/passwd')", "cannot read or write files"),
-    ("SELECT * FROM glob('/*')", '"/*"'),
+    ("SELECT * FROM glob('/*')", "cannot read or write files"),
     ("COPY (SELECT 1) TO '/tmp/console-x.csv'", "COPY statements are not allowed"),
     ("ATTACH '/tmp/console-x.duckdb'", "ATTACH statements are not allowed"),
     ("INSTALL httpfs", "INSTALL statements are not allowed"),

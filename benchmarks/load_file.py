@@ -1,0 +1,75 @@
+"""Loading a large HXL file: wall time and peak memory of `displacement etl run hxl --from-file`, against
+DuckDB's own read_csv of the same file; and the cost of rejects.
+
+    python benchmarks/load_file.py [--mb 200] [--rejects 0.0] [--dir /tmp]
+
+Generates an HXL-tagged CSV of about --mb megabytes in --dir (a --rejects share of its rows carry a bad count),
+loads it into a fresh warehouse in a subprocess (peak RSS from getrusage), then times read_csv over it.
+Not a test: record the numbers in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import date, timedelta
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def generate(path: Path, mb: float, rejects: float) -> int:
+    rows, size, every = 0, 0, int(1 / rejects) if rejects else 0
+    with open(path, "w") as out:
+        out.write("Country,Admin1,Admin2,Date,IDPs,Killed,Source\n")
+        out.write("#country+code,#adm1+code,#adm2+code,#date,#affected+idps,#affected+killed,#meta+source\n")
+        start = date(2000, 1, 1)
+        while size < mb * 1e6:
+            day = (start + timedelta(days=rows // 70)).isoformat()
+            killed = "inf" if every and rows % every == 0 else str(rows % 13)
+            admin1 = f"SY{rows % 14 + 1:02d}"
+            line = f"SYR,{admin1},{admin1}{rows % 5 + 1:02d},{day},{rows % 9000},{killed},OCHA\n"
+            out.write(line)
+            size += len(line)
+            rows += 1
+    return rows
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=float, default=200)
+    parser.add_argument("--rejects", type=float, default=0.0, help="share of rows with a bad count, e.g. 0.01")
+    parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()))
+    args = parser.parse_args(argv)
+    folder = Path(tempfile.mkdtemp(prefix="load-file-", dir=args.dir))
+    path = folder / "big_hxl.csv"
+    rows = generate(path, args.mb, args.rejects)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("DISPLACEMENT_")}
+    env.update(DISPLACEMENT_DB=str(folder / "w.duckdb"), PYTHONPATH=str(ROOT))
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "etl.cli", "etl", "run", "hxl", "--from-file", str(path)],
+                          env=env, cwd=folder, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(done.stdout.strip() or done.stderr.strip())
+    con = duckdb.connect()
+    con.execute("SET threads = 2")
+    started = time.perf_counter()
+    con.execute(f"CREATE TABLE t AS SELECT * FROM read_csv('{path}', skip=2, header=false)")
+    read_csv = time.perf_counter() - started
+    print(f"{path.stat().st_size / 1e6:.0f} MB, {rows:,} rows: etl run {seconds:.1f} s, peak {peak_mb:.0f} MB;"
+          f" DuckDB read_csv {read_csv:.1f} s ({seconds / read_csv:.0f}x)")
+    for p in folder.iterdir():
+        p.unlink()
+    folder.rmdir()
+
+
+if __name__ == "__main__":
+    main()

