@@ -129,6 +129,8 @@ def clean_changes(fig: dict, values: dict) -> dict:
         raise ReviewError("value is missing")
     if low is not None and high is not None and low > high:
         raise ReviewError("the lower bound is above the upper bound")
+    if (low is not None and value < low) or (high is not None and value > high):
+        raise ReviewError("the value is outside its bounds: correct the bounds too")
     if merged["period_start"] and merged["period_end"] and merged["period_start"] > merged["period_end"]:
         raise ReviewError("the period starts after it ends")
     return out

@@ -20,7 +20,8 @@ def test_a_correction_and_a_rejection_survive_two_runs_and_reach_claims(demo_war
     settings = demo_warehouse
     docs = figures(settings, "doc_id IS NOT NULL AND metric = 'displaced'")
     fixed, wrong = docs[0], docs[1]
-    save(settings, fixed, "corrected", changes={"value": 123457, "admin1_pcode": "SY07", "country_iso3": "SYR"},
+    save(settings, fixed, "corrected", changes={"value": 123457, "value_low": 123457, "value_high": 123457,
+                                               "qualifier": "exact", "admin1_pcode": "SY07", "country_iso3": "SYR"},
          note="the article says 123,457")
     save(settings, wrong, "rejected", reviewer="bob", reason="not_a_figure")
     for _ in range(2):
