@@ -100,12 +100,12 @@ def test_two_reviewers_saving_the_same_figure_get_a_conflict_not_an_overwrite(se
     alice, bob = ("alice", REVIEWERS["alice"]), ("bob", REVIEWERS["bob"])
     a, b = _open(base, fig, alice), _open(base, fig, bob)
     first = _post(base, alice, a["token"], figure_id=fig, action="correct", version=a["version"],
-                  values={"value": 91000})
+                  values={"value": 91000, "value_low": 91000, "value_high": 91000})
     assert first.status_code == 200, first.text
     second = _post(base, bob, b["token"], figure_id=fig, action="duplicate", version=b["version"])
     assert second.status_code == 409
     assert second.json()["current"]["reviewed_by"] == "alice"
-    assert second.json()["current"]["changes"] == {"value": 91000}
+    assert second.json()["current"]["changes"]["value"] == 91000
     assert ReviewStore(demo_warehouse.review_path).get(second.json()["current"]["review_key"])["status"] == "corrected"
 
 
