@@ -37,6 +37,7 @@ FIGURE_COLUMNS = (
     "admin2_pcode", "admin2_name", "asylum_iso3", "period_start", "period_end", "stock_or_flow",
     "source", "source_type", "doc_id", "url", "title", "publisher", "published", "dataset", "record_id",
     "evidence", "char_start", "char_end", "licence", "attribution",
+    "flags", "review_priority", "review_status", "reviewed_by", "reviewed_at", "original_value", "original_metric",
 )
 ALIASES = {"location_code": "country", "admin1_code": "admin1", "admin2_code": "admin2"}  # HDX HAPI's names
 

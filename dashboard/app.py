@@ -16,7 +16,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash import _callback as dash_callback_registry
 
-from dashboard import api, auth, filters, limits, queries, sql_sandbox
+from dashboard import api, auth, filters, limits, queries, review_api, sql_sandbox
 from dashboard.figures import fmt_date
 from dashboard.filters import METRIC_LABELS, SOURCE_TYPES, Filters, with_search
 from etl.resources import bundled
@@ -30,7 +30,7 @@ ASSETS = bundled("assets")
 PAGES = HERE / "pages"
 
 NAV = [("Overview", "/"), ("Compare sources", "/compare"), ("Regions", "/regions"), ("Figures", "/figures"),
-       ("Sources", "/sources"), ("SQL", "/sql")]
+       ("Review", "/review"), ("Sources", "/sources"), ("SQL", "/sql")]
 # Pages where the filter bar means nothing.
 NO_FILTER_BAR = ("/sources", "/sql", "/documents")
 FILTER_KEYS = ("country", "admin1", "admin2", "metric", "start", "end", "source_type", "org")
@@ -77,6 +77,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     auth.install(app.server, settings)
     limits.install(app, settings)
     api.register(app.server, settings, reader)
+    review_api.register(app.server, settings, reader)
 
     warm = Warmer(reader)
 
@@ -200,6 +201,7 @@ def filter_bar(options: dict) -> html.Div:
             start_date_placeholder_text="From", end_date_placeholder_text="To"), md=6, lg=3),
         col("Type", dcc.Dropdown(id="flt-source-type", options=types, placeholder="All"), md=3, lg=1),
         col("Organisation", dcc.Dropdown(id="flt-org", options=orgs, placeholder="All organisations"), md=3, lg=2),
+        dbc.Col(dcc.Link(id="flt-rejected", href="?rejected=show", className="small"), xs=12),
     ], className="g-2")
     # On a phone the bar folds behind one button, so the first screen shows figures; from 992 px it is always open.
     toggle = html.Button([html.Span("Filters", className="fw-semibold"), html.Span(id="flt-summary",
@@ -238,6 +240,11 @@ def _register_shell_callbacks(app: dash.Dash, reader) -> None:
         query = Filters.from_query(search).to_query()
         return [p if p == "/sql" else p + query for _, p in NAV]
 
+    @app.callback(Output("flt-rejected", "children"), Output("flt-rejected", "href"), Input("url", "search"))
+    def rejected_toggle(search):
+        """Figures a reviewer rejected are left out of charts and tables unless the URL says rejected=show."""
+        return rejected_link(search)
+
     @app.callback(Output("filter-bar", "className"), Input("url", "pathname"))
     def filter_bar_visible(pathname):
         hidden = any((pathname or "/").startswith(p) for p in NO_FILTER_BAR)
@@ -265,6 +272,13 @@ def admin1_choices(rows) -> list[dict]:
     """Dropdown options for regions: the gazetteer's name shown, every known spelling searchable."""
     return [{"label": a["name"], "value": a["code"],
              "search": " ".join(filter(None, (a["name"], a["code"], a.get("spellings"))))} for a in rows]
+
+
+def rejected_link(search) -> tuple[str, str]:
+    """(label, href) of the toggle that brings rejected figures back or leaves them out again."""
+    showing = Filters.from_query(search).rejected == "show"
+    label = "☑ Rejected figures included: leave them out" if showing else "☐ Include figures reviewers rejected"
+    return label, with_search(search, rejected=None if showing else "show", figure=None) or "?"
 
 
 def filters_sync(trigger, search, country, admin1, metric, start, end, source_type, org):

@@ -24,13 +24,26 @@ def install(server, settings) -> None:
     if not sep or not user or not password:
         # The message never repeats the value: it is a secret.
         raise AuthConfigError("DISPLACEMENT_BASIC_AUTH must look like user:password (both non-empty)")
-    expected = (user.encode(), password.encode())
+    accounts = [(user.encode(), password.encode())] + reviewer_accounts(settings)
 
     @server.before_request
     def _require_basic_auth():
-        if not allowed(request.authorization, expected):
+        # every account is compared, so timing tells nothing about which one matched
+        if not any([allowed(request.authorization, expected) for expected in accounts]):
             return challenge()
         return None
+
+
+def reviewer_accounts(settings) -> list[tuple[bytes, bytes]]:
+    """DISPLACEMENT_REVIEWERS (`user:password,…`): accounts that may also sign in, and review."""
+    out = []
+    for item in settings.reviewers.split(","):
+        user, sep, password = item.strip().partition(":")
+        if item.strip() and not (sep and user and password):
+            raise AuthConfigError("DISPLACEMENT_REVIEWERS must look like user:password,user2:password2")
+        if sep:
+            out.append((user.encode(), password.encode()))
+    return out
 
 
 def allowed(authorization, expected: tuple[bytes, bytes]) -> bool:

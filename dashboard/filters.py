@@ -60,6 +60,7 @@ class Filters:
     org: str | None = None
     unit: str | None = None
     kind: str | None = None  # /compare's stock/flow switch
+    rejected: str | None = None  # "show": include figures a reviewer rejected (left out by default)
 
     @classmethod
     def from_query(cls, query: dict | str | None) -> Filters:
@@ -87,6 +88,7 @@ class Filters:
         out = asdict(self)
         for key in ("start", "end"):
             out[key] = date.fromisoformat(out[key]) if out[key] else None
+        out["with_rejected"] = out.pop("rejected") == "show"
         return out
 
     def with_(self, **changes) -> Filters:
@@ -126,6 +128,8 @@ def _clean(name: str, value) -> str | None:
             return None
     if name == "org":
         return value[:200]
+    if name == "rejected":
+        return "show" if value == "show" else None
     return None
 
 

@@ -159,10 +159,60 @@ def etl_status(fmt, fail_on_stale):
     else:
         columns = ["source", "last_success", "last_failure", "last_error", "last_rows_loaded", "figures", "stale"]
         _print_table(columns, [[r[c] for c in columns] for r in rows])
+        _print_review_overlay(_settings())
     stale = [r["source"] for r in rows if r["stale"]]
     if fail_on_stale and stale:
         click.echo(f"error: stale: {', '.join(stale)}", err=True)
         sys.exit(2)
+
+
+def _print_review_overlay(settings):
+    from etl.status import review_overlay
+
+    try:
+        applied, orphans = review_overlay(settings)
+    except _known_errors():
+        return  # a warehouse from before reviews: nothing to say
+    click.echo(f"reviews applied at the last publish: {applied}; orphaned: {len(orphans)}")
+    for r in orphans:
+        click.echo(f"  orphaned {r['status']} by {r['reviewed_by']} at {r['reviewed_at']}: {r['review_key']}")
+
+
+@cli.group()
+def review():
+    """The review store: corrections, rejections and acceptances made on /review."""
+
+
+@review.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+@click.option("--output", "-o", type=click.Path(path_type=Path), help="Write to this file instead of stdout.")
+def review_export(fmt, output):
+    """Every review change (who, when, before, after, note), newest first, from DISPLACEMENT_REVIEW_DB."""
+    import csv
+    import io
+    import sqlite3
+
+    from etl.review.export import COLUMNS, audit_rows
+
+    try:
+        rows = audit_rows(_settings().review_path)
+    except sqlite3.Error as exc:
+        raise UserError(f"review store: {exc}") from None
+    if fmt == "json":
+        text = json.dumps(rows, ensure_ascii=False, indent=1) + "\n"
+    else:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+        text = buffer.getvalue()
+    if output:
+        try:
+            output.write_text(text)
+        except OSError as exc:
+            raise UserError(f"cannot write {output}: {exc.strerror}") from None
+    else:
+        click.echo(text, nl=False)
 
 
 @etl.command("schedule")

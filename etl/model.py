@@ -20,8 +20,10 @@ STOCK_OR_FLOW = ("stock", "flow", None)
 CONTRACT_FIELDS = (
     "doc_id", "metric", "value", "value_low", "value_high", "qualifier", "quantity_text", "unit",
     "claimed_by", "claimed_by_org", "location_text", "country_iso3", "admin1_pcode", "admin2_pcode",
-    "period_start", "period_end", "stock_or_flow", "evidence", "char_start", "char_end",
+    "period_start", "period_end", "stock_or_flow", "evidence", "char_start", "char_end", "flags",
 )
+# What the extractor was unsure of (etl/extract/flags.py and the attribution and place stages).
+FLAGS = ("carried_source", "generic_source", "place_from_context", "vague_amount", "unit_guess", "metric_guess")
 # Columns of the `figures` table that a source fills (the rest the runner computes).
 FIGURE_COLUMNS = CONTRACT_FIELDS + ("dataset", "record_id", "asylum_iso3", "publisher", "published", "url", "detail")
 
@@ -155,6 +157,7 @@ def check_figure(fields: dict, bounds: Bounds | None = None) -> dict:
     _check_plausible(out, bounds or Bounds())
     if isinstance(out["detail"], (dict, list)):
         out["detail"] = json.dumps(out["detail"], sort_keys=True, default=str)
+    out["flags"] = sorted({str(flag) for flag in out["flags"] or []})
     for name in ("country_iso3", "asylum_iso3"):
         if out[name]:
             out[name] = str(out[name]).upper()

@@ -10,6 +10,7 @@ import pandas as pd
 
 from etl import sources as registry
 from etl.model import FIGURE_COLUMNS, stable_hash
+from etl.review import overlay as review_overlay
 from etl.sources.base import LoadContext, Options
 from etl.warehouse import PublishRefused, etl_lock, next_version, scalar
 
@@ -51,6 +52,7 @@ def run(settings, names: list[str] | None = None, options: Options | None = None
                 run_id = scalar(con, "SELECT COALESCE(max(run_id), 0) + 1 FROM etl_runs")
                 for name in names:
                     results.append(run_one(con, settings, name, options, run_id, progress))
+                review_overlay.apply(con, settings.review_path, run_id)
         except PublishRefused as exc:
             record_refusal(settings, results, run_id, exc)
     return results
@@ -240,4 +242,6 @@ def _typed(column: str) -> str:
         return f"CAST({column} AS BIGINT)"
     if column in ("char_start", "char_end"):
         return f"CAST({column} AS INTEGER)"
+    if column == "flags":
+        return "CAST(flags AS VARCHAR[])"
     return f"CAST({column} AS VARCHAR)" if column not in ("load_id",) else column

@@ -35,6 +35,10 @@ class Settings:
     public_only: str = _setting(
         "auto", "`true` keeps no-redistribution sources (ACLED, IOM DTM) out of exports and the API; `auto`: when"
         " basic auth is off")
+    reviewers: str = _setting(
+        "", "comma-separated `user:password` accounts that may review figures (with basic auth on)", secret=True)
+    review_db: str = _setting("", "the review store (SQLite, WAL); empty: `<DISPLACEMENT_DB name>.reviews.sqlite`")
+    review_without_auth: bool = _setting(False, "with basic auth off, let everyone review (a trusted local install)")
     http_timeout: float = _setting(30.0, "seconds per HTTP request of API sources")
     http_retries: int = _setting(4, "retries on 429 and 5xx, with backoff")
     feeds: str = _setting("", "comma-separated RSS/Atom URLs or files for the `feeds` source")
@@ -94,6 +98,12 @@ class Settings:
     @property
     def next_db(self) -> Path:
         return self.db.with_name(self.db.stem + ".next.duckdb")
+
+    @property
+    def review_path(self) -> Path:
+        if self.review_db:
+            return Path(self.review_db).expanduser()
+        return self.db.with_name(self.db.stem + ".reviews.sqlite")
 
     @property
     def lock_path(self) -> Path:

@@ -28,3 +28,16 @@ def source_status(settings, now: datetime | None = None) -> list[dict]:
         item["stale"] = bool(cron) and is_stale(cron, item["last_success"], now)
         out.append(item)
     return out
+
+
+def review_overlay(settings) -> tuple[int, list[dict]]:
+    """(reviews applied at the last publish, the orphaned ones: their figure is no longer extracted)."""
+    reader = reader_for(settings)
+    try:
+        columns, rows = reader.query(
+            "SELECT review_key, status, reviewed_by, reviewed_at, orphaned, problem FROM v_review_overlay"
+            " ORDER BY reviewed_at, review_key")
+    finally:
+        reader.close()
+    items = [dict(zip(columns, row)) for row in rows]
+    return sum(1 for r in items if not r["orphaned"] and not r["problem"]), [r for r in items if r["orphaned"]]

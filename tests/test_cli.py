@@ -13,7 +13,7 @@ import pytest
 from etl.cli import cli
 
 COMMANDS = [[], ["demo"], ["etl"], ["etl", "run"], ["etl", "status"], ["etl", "schedule"], ["extract"], ["sql"],
-            ["serve"], ["settings"]]
+            ["serve"], ["settings"], ["review"], ["review", "export"]]
 
 
 def displacement(*args, env=None, timeout=180):

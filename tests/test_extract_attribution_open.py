@@ -219,12 +219,11 @@ def test_sentences_glued_without_a_space_are_two():
     assert who(text) == [(40, "police", None), (300, "The Zembla Water Board", "Zembla Water Board")]
 
 
-def test_flags_say_where_a_source_came_from(monkeypatch):
-    from etl.extract import engine
-    monkeypatch.setattr(engine, "CONTRACT_FIELDS", tuple(engine.CONTRACT_FIELDS) + ("flags",))
+def test_flags_say_where_a_source_came_from():
     text = ("Floods killed 12 people, local officials said. Another 30 are missing. "
             "The Zembla Water Board said 40 homes were destroyed.\n\nFloods displaced 2,000 people. (OCHA, 3 May)")
-    got = [(f["value"], f["flags"]) for f in extract(Document("t", text))]
+    source_flags = {"carried_source", "generic_source"}  # the other flags are the review queue's own tests'
+    got = [(f["value"], [x for x in f["flags"] if x in source_flags]) for f in extract(Document("t", text))]
     assert got == [(12, ["generic_source"]), (30, ["carried_source", "generic_source"]), (40, []),
                    (2000, ["carried_source"])]
 

@@ -43,11 +43,12 @@ COLUMNS = [
     {"field": "publisher", "headerName": "Publisher", "minWidth": 130, **_TEXT},
     {"field": "title", "headerName": "Document", "minWidth": 240, "cellRenderer": "DocLink", **_TEXT},
     {"field": "published", "headerName": "Published", "minWidth": 120, "filter": False},
+    {"field": "review_status", "headerName": "Review", "minWidth": 110, "filter": False, "sortable": False},
 ]
 EXPORT_COLUMNS = ["figure_id", "metric", "value", "value_low", "value_high", "qualifier", "value_text",
                   "quantity_text", "unit", "claimed_by", "claimed_by_org", "place", "country_iso3", "admin1_pcode",
                   "admin2_pcode", "period_start", "period_end", "stock_or_flow", "publisher", "published", "title",
-                  "url", "doc_id", "source", "source_type", "dataset", "record_id"]
+                  "url", "doc_id", "source", "source_type", "dataset", "record_id", "review_status"]
 
 
 @guarded

@@ -342,3 +342,25 @@ def _isna(value) -> bool:
         return bool(pd.isna(value))
     except (TypeError, ValueError):
         return False
+
+
+# ---- the review page ----------------------------------------------------------------------------------------------
+
+def review_queue(reader, f: Filters, status: str, limit: int = 50) -> list[dict]:
+    """The figures most in need of a look under the filters, with review status `status` ('all': any).
+    Never cached: a publish may have applied reviews since."""
+    params = f.params() | {"with_rejected": True, "status": status, "limit": limit, "offset": 0}
+    return _records(run(reader, "review_queue", params, use_cache=False))
+
+
+def review_context(reader, doc_id: str, char_start: int, char_end: int) -> tuple[str, int] | None:
+    """(the stretch of the document around a figure, its offset in the document)."""
+    rows = _records(run(reader, "review_context", {"doc_id": doc_id, "char_start": char_start,
+                                                   "char_end": char_end}))
+    return (rows[0]["text"] or "", int(rows[0]["offset"])) if rows else None
+
+
+def places_matching(reader, text: str) -> list[dict]:
+    """Places whose name, any spelling or p-code matches `text` (the review form's p-code picker)."""
+    text = (text or "").strip().lower()[:100]
+    return _records(run(reader, "review_places", {"q": text})) if len(text) >= 2 else []

@@ -17,6 +17,7 @@ WITH m AS (
       AND ($org IS NULL OR m.org = $org)
       AND ($start IS NULL OR m.month >= $start)
       AND ($end IS NULL OR last_day(m.month) <= $end)
+      AND ($with_rejected OR NOT m.rejected)
 ), f AS (
     SELECT f.metric, f.stock_or_flow, f.unit, f.org, CAST(date_trunc('month', f.ref_date) AS DATE) AS month, 1 AS n,
            f.value AS value_max,

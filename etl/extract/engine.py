@@ -7,6 +7,7 @@ import re
 
 from etl.extract import attribution as attr
 from etl.extract import citations, dates, metrics, rx
+from etl.extract.flags import guesses
 from etl.extract.numbers import Quantity, find_quantities
 from etl.extract.text import Sentence, boilerplate_end, is_date, sentences
 from etl.model import CONTRACT_FIELDS, Document
@@ -325,6 +326,7 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
         fig["flags"] = flags  # for the review queue: "carried_source", "generic_source", "place_from_context"
         if from_context and place is not None:
             fig["flags"].append("place_from_context")
+        fig["flags"].extend(guesses(text, q, noun, fig))
         out.append({k: fig[k] for k in CONTRACT_FIELDS})
     _update_context(text, s, places, st, atts, gaz)
     if atts and (out or not all(a.scope == "clause" for a in atts)):

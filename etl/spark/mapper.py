@@ -30,6 +30,9 @@ FIGURE_FIELDS = (
     ("period_end", "date"), ("stock_or_flow", "string"), ("evidence", "string"), ("char_start", "int"),
     ("char_end", "int"), ("publisher", "string"), ("published", "date"), ("url", "string"), ("title", "string"),
     ("detail", "string"), ("load_id", "bigint"), ("licence", "string"), ("attribution", "string"),
+    ("flags", "array<string>"), ("review_priority", "int"), ("review_status", "string"), ("reviewed_by", "string"),
+    ("reviewed_at", "timestamp"), ("review_note", "string"), ("original_value", "bigint"),
+    ("original_metric", "string"), ("original_fields", "string"), ("doc_sha256", "string"),
 )
 DOCUMENT_FIELDS = (
     ("doc_id", "string"), ("source", "string"), ("url", "string"), ("title", "string"), ("publisher", "string"),
@@ -138,7 +141,8 @@ def _figure_row(f: dict, figure_id: str, doc: Document, gaz, published) -> dict:
         kind="figure", figure_id=figure_id, source=SOURCE, source_type="document",
         country_name=_name(gaz, f["country_iso3"]), admin1_name=_name(gaz, f["admin1_pcode"]),
         admin2_name=_name(gaz, f["admin2_pcode"]), publisher=publisher, published=shown, url=url,
-        title=doc.title, load_id=None, licence=LICENCE,
+        title=doc.title, load_id=None, licence=LICENCE, flags=list(f.get("flags") or []),
+        review_status="unreviewed", original_value=f["value"], original_metric=f["metric"], doc_sha256=doc.sha256,
         attribution=", ".join(v for v in (publisher, _coalesce(doc.title, f["dataset"]), url) if v is not None),
         year=ref_date.year if ref_date else None,
     )
@@ -186,4 +190,6 @@ def map_batches(batches, db: str | None = None, retrieved_at: datetime | None = 
                 continue
             rows.extend(rows_for(str(path), line, gaz, retrieved_at))
         # object columns: pandas 3's Arrow-backed strings reach Spark as chunked arrays, which it cannot take
-        yield pd.DataFrame.from_records(rows, columns=columns).astype(object)
+        frame = pd.DataFrame.from_records(rows, columns=columns).astype(object)
+        frame["flags"] = [x if isinstance(x, list) else None for x in frame["flags"]]  # documents and rejects: null
+        yield frame

@@ -15,7 +15,7 @@ be worth doing piecewise); it sorts on disk when the data exceeds the memory lim
 
 from __future__ import annotations
 
-DERIVED_VERSION = 3  # bump when a definition below changes: the next publish rebuilds the derived tables
+DERIVED_VERSION = 4  # bump when a definition below changes: the next publish rebuilds the derived tables
 REBUILD_SHARE = 0.3  # touching more than this share of the figures rebuilds everything instead
 
 PUBLISHER = "COALESCE(d.publisher, f.publisher, f.claimed_by_org, f.source)"
@@ -39,7 +39,8 @@ FROM (
            {PUBLISHER} AS publisher, {PUBLISHED} AS published,
            COALESCE(d.url, f.url) AS url, d.title,
            COALESCE(a2.name, a1.name, c.name, f.location_text) AS place,
-           d.published AS doc_published, f.published AS fig_published
+           d.published AS doc_published, f.published AS fig_published,
+           COALESCE(f.review_status, 'unreviewed') AS review_status, f.review_priority
     FROM figures f
     LEFT JOIN documents d ON d.doc_id = f.doc_id
     LEFT JOIN places c ON c.pcode = f.country_iso3
@@ -63,6 +64,7 @@ PARTS_OF = f"SELECT DISTINCT f.metric, f.country_iso3, {MONTH} AS month FROM "
 # it instead of every figure when no admin1/admin2 is chosen.
 MONTHS = f"""
 SELECT metric, stock_or_flow, unit, source_type, org, country_iso3, place_level, {MONTH} AS month,
+       review_status = 'rejected' AS rejected,
        count(*) AS n, sum(value) AS value_sum, min(value) AS value_min, max(value) AS value_max,
        arg_max({{'value': value, 'value_low': value_low, 'value_high': value_high, 'qualifier': qualifier,
                 'quantity_text': quantity_text, 'org': org, 'ref_date': ref_date, 'figure_id': figure_id}},
@@ -106,7 +108,8 @@ def months(source: str) -> str:
 
 
 def claims(source: str) -> str:
-    return CLAIMS.replace("{source}", source)
+    """Claims of the figures in `source`, leaving out those a reviewer rejected."""
+    return CLAIMS.replace("{source}", f"(SELECT f.* FROM {source}) f WHERE f.review_status <> 'rejected'")
 
 
 def _state(con, key: str):

@@ -13,7 +13,12 @@ SELECT
     COALESCE(d.url, f.url) AS url, d.title, f.detail, f.load_id,
     s.licence,
     concat_ws(', ', COALESCE(d.publisher, f.publisher, f.claimed_by_org, f.source), COALESCE(d.title, f.dataset),
-              COALESCE(d.url, f.url)) AS attribution
+              COALESCE(d.url, f.url)) AS attribution,
+    COALESCE(f.flags, []) AS flags, f.review_priority, COALESCE(f.review_status, 'unreviewed') AS review_status,
+    f.reviewed_by, f.reviewed_at, f.review_note,
+    COALESCE(CAST(f.original ->> '$.value' AS BIGINT), f.value) AS original_value,
+    COALESCE(f.original ->> '$.metric', f.metric) AS original_metric, f.original AS original_fields,
+    d.sha256 AS doc_sha256
 FROM figures f
 LEFT JOIN documents d ON d.doc_id = f.doc_id
 LEFT JOIN sources s ON s.name = f.source
@@ -37,6 +42,9 @@ SELECT d.doc_id, d.source, d.url, d.title, d.publisher, d.published, d.retrieved
        d.published_from,
        (SELECT count(*) FROM figures f WHERE f.doc_id = d.doc_id) AS n_figures
 FROM documents d;
+
+-- One document's text alone: v_documents also counts each document's figures, which costs a scan per query.
+CREATE OR REPLACE VIEW v_document_text AS SELECT doc_id, text FROM documents;
 
 CREATE OR REPLACE VIEW v_places AS
 SELECT pcode, admin_level, name, country_iso3, parent_pcode, alt_names, geometry IS NOT NULL AS has_geometry,
@@ -79,10 +87,15 @@ CREATE OR REPLACE VIEW v_figure_facts AS
 SELECT rowid AS fact_row, figure_id, source, source_type, doc_id, dataset, record_id, metric, value, value_low,
        value_high, qualifier, quantity_text, unit, claimed_by, claimed_by_org, country_iso3, admin1_pcode,
        admin2_pcode, period_start, period_end, stock_or_flow, publisher, published, url, title, place, org, ref_date,
-       place_level, default_rank
+       place_level, default_rank, review_status, review_priority
 FROM figure_facts;
 
 CREATE OR REPLACE VIEW v_figure_months AS
 SELECT metric, stock_or_flow, unit, source_type, org, country_iso3, place_level, month, n, value_sum, value_min,
-       value_max, latest, latest_key
+       value_max, latest, latest_key, rejected
 FROM figure_months;
+
+-- The reviews the last publish overlaid, and those whose figure is gone (orphaned) or that could not apply.
+CREATE OR REPLACE VIEW v_review_overlay AS
+SELECT review_key, figure_id, status, reviewed_by, reviewed_at, problem, figure_id IS NULL AS orphaned
+FROM review_overlay;
