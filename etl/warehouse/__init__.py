@@ -135,7 +135,7 @@ def next_version(settings, claims: bool = False, check: bool = True):
     live = store.published()
     if live is not None:
         refuse_if_held(live)
-    live_version = store.version_of(live) if live is not None and live.parent == store.dir else 0
+    live_version = store.version_of(live) if live is not None and live.parent == store.dir.resolve() else 0
     con, how = versions.open_work(store, live, live_version, _in_use)
     try:
         configure(con, settings.memory_limit, settings.threads)

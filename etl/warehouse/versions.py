@@ -100,8 +100,8 @@ class Store:
     """Where the copies, the journal and the link live for one warehouse path."""
 
     def __init__(self, db: Path, work: Path):
-        self.live = Path(db)
-        self.work = Path(work)
+        self.live = Path(os.path.abspath(db))  # absolute, not resolved: `live` is the link itself
+        self.work = Path(os.path.abspath(work))
         self.dir = self.live.with_name(self.live.stem + ".versions")
         self.journal = self.dir / "journal"
 
@@ -199,7 +199,7 @@ def open_work(store: Store, live: Path | None, live_version: int, in_use) -> tup
     store.clear_work()
     store.dir.mkdir(exist_ok=True)
     for version, path in [*store.copies().items(), *store.journals().items()]:
-        if version > live_version:  # written by a run killed before it switched
+        if version > live_version and path != live:  # written by a run killed before it switched
             path.unlink()
     older = {v: p for v, p in store.copies().items() if p != live and v < live_version}
     standby = older[max(older)] if older else None
