@@ -116,3 +116,29 @@ def test_us_counties_give_the_united_states():
 def test_a_person_named_once_stays_a_person():
     text = "Greene and his family of five have been displaced. Greene said 5 people lost their homes."
     assert {f[1] for f in where(text)} == {None}
+
+
+@pytest.mark.parametrize("text,want", [
+    # people taken to another country are counted where they were taken from
+    ("Shelling went on across eastern Ukraine all week. Volunteers evacuated 300 children from the front line and "
+     "took them to Russia for treatment.", (300, "UKR", None, None)),
+    ("Volunteers evacuated 120 children from Aleppo and brought them to Turkey.", (120, "SYR", "SY02")),
+    # a destination is the only place named: it stays the place
+    ("Some 500 people were evacuated to Mozambique.", (500, "MOZ")),
+])
+def test_destination_in_another_country_is_not_the_place(text, want):
+    assert where(text)[-1][:len(want)] == want
+
+
+def test_a_country_of_the_past_gives_no_country():
+    text = ("In 1920, about 600,000 people lived in historical Palestine. Many more than 100,000 of them were driven "
+            "from their villages to the Gaza Strip and to other countries.")
+    assert [f[:2] for f in where(text)] == [(600000, None), (100000, None)]
+
+
+def test_sub_group_keeps_the_place_of_its_whole():
+    text = "The appeal will help 300,000 affected people in Chad, Niger and Cameroon, including 90,000 Nigerian " \
+           "refugees."
+    assert [f[:2] for f in where(text)] == [(300000, None), (90000, None)]
+    # a sub-group that names its own place keeps it
+    assert where("Floods displaced 9,000 people, including 2,000 in Sindh.")[-1][:2] == (2000, "PAK")

@@ -6,7 +6,7 @@ import os
 import re
 
 from etl.extract import attribution as attr
-from etl.extract import citations, dates, metrics, rx
+from etl.extract import citations, dates, metrics, rx, whereabouts
 from etl.extract.flags import guesses
 from etl.extract.numbers import Quantity, find_quantities
 from etl.extract.text import Sentence, boilerplate_end, is_date, sentences
@@ -124,11 +124,13 @@ def run(doc: Document, gazetteer) -> list[dict]:
                and not PERSON_BEFORE.search(text, max(0, m.start - 6), m.start)
                and not NAME_PART_BEFORE.search(text, max(0, m.start - 24), m.start)
                and not any(a <= m.start < b for a, b in names)]
+    matches = [whereabouts.past(text, m) for m in matches]  # "historical Palestine": no country of today
     st = _State()
-    st.countries = {m.place.country for m in matches}
+    st.countries = {m.place.country for m in matches if m.place.country}
     rank = {}
     for m in matches:
-        rank[m.place.country] = rank.get(m.place.country, 0) + 1
+        if m.place.country:
+            rank[m.place.country] = rank.get(m.place.country, 0) + 1
     st.rank = rank
     st.country = max(rank, key=rank.get) if rank else None
     st.cited = [(c.span, attr.classify(attr.Attribution(c.start, c.end, c.text, None, ""), None, None,
@@ -236,6 +238,7 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
     figures = []
     prev = None
     subgroup = [_is_subgroup(text, q, s) for q in qs]
+    subgroups = {q.start for q, sub in zip(qs, subgroup) if sub}
     pending = []  # "Some 120 fighters and 60 mercenaries were killed": subjects waiting for their verb
     for i, q in enumerate(qs):
         # the window after a number runs to the next number that is not a sub-group ("76 people including 28
@@ -278,6 +281,7 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
         carried = None
     when = dates.period(s.text, doc.published) if figures else (None, None)
     flows: dict[str, str] = {}
+    heads: dict = {}  # the place of the last figure that is no sub-group, for "…, including 183,000 refugees"
     for q, metric, noun in figures:
         a = attr.nearest(atts, text, q.start, q.end) if atts else None
         flags = []
@@ -290,7 +294,12 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
                 flags.append("carried_source")
         if a is not None and not a.org and a.kind in ("generic", "person"):
             flags.append("generic_source")
-        place, loc_text = _figure_place(text, s, q, places, atts, gaz, st.rank, metric)
+        subgroup_of = heads.get("place") if q.start in subgroups and not any(q.end <= m.start for m in places) else None
+        if subgroup_of is not None:
+            place, loc_text = subgroup_of
+        else:
+            own = whereabouts.away(text, s.start, places, metric, st.last_place or st.doc_place)
+            place, loc_text = _figure_place(text, s, q, own, atts, gaz, st.rank, metric)
         if metric not in flows:
             flows[metric] = dates.stock_or_flow(s.text, metric)
         flow = flows[metric]
@@ -302,6 +311,8 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
                 (place, loc_text), from_context = people, False
             elif ctx is not None:
                 place, loc_text = ctx
+        if q.start not in subgroups:
+            heads["place"] = (place, loc_text)
         country, admin1, admin2 = (gaz.pcodes(place) if (gaz is not None and place is not None) else (None, None, None))
         if not places and ((flow == "stock" and WAR_WIDE.search(s.text) and q.value >= 1000)
                            or q.value >= WAR_TOTAL.get(metric, 10**12)):

@@ -1,0 +1,57 @@
+"""Place names that do not say where a figure is: a territory of the past, a destination people were taken to."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from etl.places import Place
+
+NOWHERE = Place("", 0, "", None, None, None)  # no one country of today
+PAST_BEFORE = re.compile(r"\b(?:historic(?:al)?|former|ancient|mandate|mandatory|colonial|ottoman|"
+                         r"pre-(?:war|independence|partition|\d{4}))\s+$", re.I)
+TO_BEFORE = re.compile(r"\b(?:to|into|towards|toward)\s+(?:the\s+)?(?:neighbou?ring\s+)?$", re.I)
+MOVED = re.compile(r"\b(?:fled|flee|flees|fleeing|taken|took|take|taking|brought|bring|bringing|transferred|"
+                   r"deported|moved|relocated|evacuated|evacuating|driven|expelled|sent|bussed|bused|airlifted|"
+                   r"flown|carried|escaped|crossed|pushed)\b", re.I)
+CLAUSE_END = re.compile(r"[.;:!?]")
+LISTED = re.compile(r"[\s,]*(?:and|or|&)?[\s,]*(?:the\s+)?")
+
+
+def past(text: str, m):
+    """ "historical Palestine", "the former Yugoslavia": a country of the past, which gives no country today."""
+    if m.place.level == 0 and PAST_BEFORE.search(text, max(0, m.start - 25), m.start):
+        return replace(m, pcode="", place=NOWHERE._replace(name=m.text))
+    return m
+
+
+def destinations(text: str, start: int, places) -> list:
+    """The places of a sentence that people were moved to ("evacuated 446 children from the area and taken them
+    to Russia", "driven out to the West Bank and Gaza Strip"), with the places listed right after them."""
+    out = []
+    for i, m in enumerate(places):
+        if out and out[-1] is places[i - 1] and LISTED.fullmatch(text, places[i - 1].end, m.start):
+            out.append(m)
+            continue
+        if not TO_BEFORE.search(text, max(start, m.start - 30), m.start):
+            continue
+        clause = text[max(start, m.start - 120):m.start]
+        cut = max((c.end() for c in CLAUSE_END.finditer(clause)), default=0)
+        if MOVED.search(clause, cut):
+            out.append(m)
+    return out
+
+
+def away(text: str, start: int, places, metric: str, context) -> list:
+    """A displacement or evacuation figure's places without the destinations in another country than the
+    sentence's other places, or else than the context's: the figure counts people where they were moved from."""
+    if metric not in ("displaced", "evacuated") or not places:
+        return places
+    dest = destinations(text, start, places)
+    if not dest:
+        return places
+    rest = [m for m in places if m not in dest]
+    home = {m.place.country for m in rest} if rest else ({context[0].country} if context else None)
+    if not home:
+        return places
+    return [m for m in places if m not in dest or m.place.country in home]
