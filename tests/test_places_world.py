@@ -76,3 +76,44 @@ def test_admin_name_that_is_a_country_name_is_not_weak():
     g = Gazetteer.from_rows(rows)
     assert g.resolve("Kilis") == ("TUR", "TUR079", None)
     assert [m.pcode for m in g.find("Refugees from Syria reached Kilis.")] == ["SYR", "TUR079"]
+
+
+def test_villages_are_bundled_and_need_their_country():
+    # GeoNames villages down to 500 people: placed down to admin2 when their country is in the text
+    doc = "In the Philippines, floods displaced 300 families in Umaganhan."
+    assert [(f["country_iso3"], f["admin1_pcode"], f["admin2_pcode"]) for f in extract(Document("v", doc))] == \
+        [("PHL", "PH08", "PH08037")]
+    alone = extract(Document("v", "Floods displaced 300 families in Umaganhan."))
+    assert [f["country_iso3"] for f in alone] == [None]
+
+
+def test_village_names_that_are_words_or_names_are_left_out(gaz):
+    # villages of a few hundred people called "Council", "Secretary", "Congress", "Kerry", "Stephen" exist
+    text = "The Council heard Secretary Kerry, Stephen and Christopher before Congress met."
+    assert [m.text for m in gaz.names(text) if m.place.level >= 3] == []
+
+
+def _generator():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parent.parent / "data" / "gazetteer" / "generate_world.py"
+    spec = importlib.util.spec_from_file_location("generate_world", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_generator_keeps_only_villages_whose_name_is_theirs():
+    gen = _generator()
+    rows = [{"name": "Thomson", "alt_names": []}, {"name": "Jordan", "alt_names": ["Hashemite Kingdom"]}]
+    ok = gen.village_filter(rows, is_word=lambda w: w in {"council", "never"}, often=lambda n: n == "Kerry")
+    names = ["Thomson", "Jordans", "Council", "Never", "Kerry", "Umaganhan"]
+    assert [n for n in names if ok({"name": n})] == ["Umaganhan"]
+
+
+def test_generator_matches_admin1_names_in_brackets():
+    # OCHA writes "Region II (Cagayan Valley)", GeoNames "Cagayan Valley"
+    gen = _generator()
+    assert gen.norm("Cagayan Valley") in gen.name_keys("Region II (Cagayan Valley)")
+    assert gen.norm("Mimaropa") in gen.name_keys("Mimaropa Region")

