@@ -142,3 +142,7 @@ def test_sub_group_keeps_the_place_of_its_whole():
     assert [f[:2] for f in where(text)] == [(300000, None), (90000, None)]
     # a sub-group that names its own place keeps it
     assert where("Floods displaced 9,000 people, including 2,000 in Sindh.")[-1][:2] == (2000, "PAK")
+
+
+def test_a_country_before_the_war_is_still_the_country():
+    assert where("In pre-war Syria, 200,000 people lived in Raqqa.")[0][:2] == (200000, "SYR")

@@ -8,8 +8,8 @@ from dataclasses import replace
 from etl.places import Place
 
 NOWHERE = Place("", 0, "", None, None, None)  # no one country of today
-PAST_BEFORE = re.compile(r"\b(?:historic(?:al)?|former|ancient|mandate|mandatory|colonial|ottoman|"
-                         r"pre-(?:war|independence|partition|\d{4}))\s+$", re.I)
+# a territory that is no state of today ("pre-war Syria" is still Syria)
+PAST_BEFORE = re.compile(r"\b(?:historic(?:al)?|former|ancient|mandate|mandatory|ottoman|pre-partition)\s+$", re.I)
 TO_BEFORE = re.compile(r"\b(?:to|into|towards|toward)\s+(?:the\s+)?(?:neighbou?ring\s+)?$", re.I)
 MOVED = re.compile(r"\b(?:fled|flee|flees|fleeing|taken|took|take|taking|brought|bring|bringing|transferred|"
                    r"deported|moved|relocated|evacuated|evacuating|driven|expelled|sent|bussed|bused|airlifted|"
