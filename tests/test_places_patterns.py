@@ -146,3 +146,16 @@ def test_sub_group_keeps_the_place_of_its_whole():
 
 def test_a_country_before_the_war_is_still_the_country():
     assert where("In pre-war Syria, 200,000 people lived in Raqqa.")[0][:2] == (200000, "SYR")
+
+
+@pytest.mark.parametrize("text,want", [
+    # the newsroom's dateline is not where the figures are
+    ("Beijing, June 3 (IANS) At least 14 people died after floods hit China's Guangdong Province.",
+     (14, "CHN", "CN044")),
+    ("JAKARTA, 4 March 2019 (ANTARA) - A landslide hit Central Java. Twelve villagers have been injured.",
+     (12, "IDN", "ID33")),
+    # a place at the start of the text that is no dateline stays the place
+    ("Beijing was flooded on Sunday and 300 people were evacuated.", (300, "CHN", "CN011")),
+])
+def test_dateline_is_not_the_place(text, want):
+    assert where(text)[-1][:3] == want

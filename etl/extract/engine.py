@@ -170,9 +170,8 @@ def _is_subgroup(text, q, s) -> bool:
 
 
 def _dateline(text, m) -> bool:
-    """ "BEIRUT (Reuters) -": the newsroom, not the place."""
-    return m.text.isupper() and len(m.text) > 3 and bool(rx.match(r"\s*(?:\(|[-–—]|,\s*[A-Z][a-z]+\s+\d)",
-                                                                   text[m.end:m.end + 12]))
+    """ "BEIRUT (Reuters) -", "Beijing, July 14 (IANS)": the newsroom, not the place."""
+    return whereabouts.dateline(text, m)
 
 
 def _keep(text: str, q: Quantity, s: Sentence) -> bool:

@@ -16,6 +16,20 @@ MOVED = re.compile(r"\b(?:fled|flee|flees|fleeing|taken|took|take|taking|brought
                    r"flown|carried|escaped|crossed|pushed)\b", re.I)
 CLAUSE_END = re.compile(r"[.;:!?]")
 LISTED = re.compile(r"[\s,]*(?:and|or|&)?[\s,]*(?:the\s+)?")
+MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+DATELINE_AFTER = re.compile(r"\s*(?:\(|[-–—]|,\s*(?:[A-Z][a-z]+\s+\d|\d{1,2}\s+" + MONTH + r"\s))")
+# "Beijing, July 14 (IANS)", "Kabul, 3 May (Reuters) –", "Manila (AFP) -"
+LEAD_DATELINE = re.compile(r",?\s*(?:" + MONTH + r"\s+\d{1,2}|\d{1,2}\s+" + MONTH + r")?(?:,?\s*\d{4})?\s*"
+                           r"(?:\([A-Za-z][\w .&/-]{1,30}\)\s*(?:[-–—:]\s*)?|[-–—]\s)")
+
+
+def dateline(text: str, m) -> bool:
+    """ "BEIRUT (Reuters) -", "BANGKOK, 11 September 2013 (NNT)", and at the start of a line "Beijing, July 14
+    (IANS)": the newsroom that filed the story, not a place of its figures."""
+    if m.text.isupper() and len(m.text) > 3 and DATELINE_AFTER.match(text, m.end, m.end + 16):
+        return True
+    line = text.rfind("\n", 0, m.start) + 1
+    return not text[line:m.start].strip() and bool(LEAD_DATELINE.match(text, m.end, m.end + 60))
 
 
 def past(text: str, m):
