@@ -619,8 +619,10 @@ class Gazetteer:
                 if big is None:
                     return None
                 places = [p for p in places if p.country == big.country]  # Alexandria, Egypt
-        if len(places) > 1 and any(p.level > 0 for p in places):
+        if len(places) > 1 and any(p.level in (1, 2) for p in places):
             places = [p for p in places if p.level > 0]  # a country's alias for one of its provinces
+        elif len(places) > 1 and any(p.level == 0 for p in places):
+            places = [p for p in places if p.level == 0]  # "Mozambique" is the country, not its island town
         if len(places) > 1 and any(p.level in (1, 2) for p in places):
             places = [p for p in places if p.level <= 2]  # a governorate beats villages of the same name
         places.sort(key=lambda p: (p.level, p.pcode))

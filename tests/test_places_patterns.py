@@ -159,3 +159,21 @@ def test_a_country_before_the_war_is_still_the_country():
 ])
 def test_dateline_is_not_the_place(text, want):
     assert where(text)[-1][:3] == want
+
+
+def test_country_name_is_the_country_not_a_town_of_that_name(gaz):
+    # the island town Mozambique is far smaller than the country that gave it the name
+    assert [m.pcode for m in gaz.find("Floods hit Mozambique on Monday.")] == ["MOZ"]
+    text = "Floods in Mozambique affected 90,000 people in Zambézia, Nampula and Niassa provinces."
+    assert where(text) == [(90000, "MOZ", None, None)]
+
+
+def test_a_list_of_areas_ending_in_a_plural_spans_them_all():
+    # "Gezira" and "Northern" are no names of the list, yet the figure is over several states
+    text = "Floods affected 20,000 people in Khartoum, Gezira, Northern, Kassala and White Nile states in Sudan."
+    assert where(text) == [(20000, "SDN", None, None)]
+
+
+def test_a_native_of_a_country_is_no_place():
+    text = "Shelling killed 12 people in Deir ez-Zor. Four commanders were killed, including a native of Tunisia."
+    assert [f[:3] for f in where(text)] == [(12, "SYR", "SY09"), (4, "SYR", "SY09")]

@@ -124,7 +124,8 @@ def run(doc: Document, gazetteer) -> list[dict]:
                and not PERSON_BEFORE.search(text, max(0, m.start - 6), m.start)
                and not NAME_PART_BEFORE.search(text, max(0, m.start - 24), m.start)
                and not any(a <= m.start < b for a, b in names)]
-    matches = [whereabouts.past(text, m) for m in matches]  # "historical Palestine": no country of today
+    matches = [whereabouts.past(text, m) for m in matches  # "historical Palestine": no country of today
+               if not whereabouts.nationality(text, m)]  # "a native of Kazakhstan"
     st = _State()
     st.countries = {m.place.country for m in matches if m.place.country}
     rank = {}
@@ -298,7 +299,8 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
             place, loc_text = subgroup_of
         else:
             own = whereabouts.away(text, s.start, places, metric, st.last_place or st.doc_place)
-            place, loc_text = _figure_place(text, s, q, own, atts, gaz, st.rank, metric)
+            place, loc_text = (gaz is not None and whereabouts.several(text, q.end, own, gaz)) or \
+                _figure_place(text, s, q, own, atts, gaz, st.rank, metric)
         if metric not in flows:
             flows[metric] = dates.stock_or_flow(s.text, metric)
         flow = flows[metric]

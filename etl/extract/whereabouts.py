@@ -10,6 +10,9 @@ from etl.places import Place
 NOWHERE = Place("", 0, "", None, None, None)  # no one country of today
 # a territory that is no state of today ("pre-war Syria" is still Syria)
 PAST_BEFORE = re.compile(r"\b(?:historic(?:al)?|former|ancient|mandate|mandatory|ottoman|pre-partition)\s+$", re.I)
+NATIVE_BEFORE = re.compile(r"\b(?:natives?|nationals?|citizens?|passport\s+holders?)\s+of\s+(?:the\s+)?$", re.I)
+AREAS_AFTER = re.compile(r"\s+(?:states|provinces|regions|governorates|districts|counties|prefectures|departments|"
+                         r"oblasts|municipalities)\b", re.I)
 TO_BEFORE = re.compile(r"\b(?:to|into|towards|toward)\s+(?:the\s+)?(?:neighbou?ring\s+)?$", re.I)
 MOVED = re.compile(r"\b(?:fled|flee|flees|fleeing|taken|took|take|taking|brought|bring|bringing|transferred|"
                    r"deported|moved|relocated|evacuated|evacuating|driven|expelled|sent|bussed|bused|airlifted|"
@@ -30,6 +33,26 @@ def dateline(text: str, m) -> bool:
         return True
     line = text.rfind("\n", 0, m.start) + 1
     return not text[line:m.start].strip() and bool(LEAD_DATELINE.match(text, m.end, m.end + 60))
+
+
+def nationality(text: str, m) -> bool:
+    """ "a native of Kazakhstan", "citizens of Tunisia": where people come from, not where the figure is."""
+    return m.place.level == 0 and bool(NATIVE_BEFORE.search(text, max(0, m.start - 30), m.start))
+
+
+def several(text: str, end: int, places, gaz):
+    """(country, text) for a figure over a list of admin areas that ends in a plural ("in Khartoum, Kassala, Gezira
+    and White Nile states"), even when some names in it are not known; else None."""
+    after = [m for m in places if m.start >= end and m.place.level >= 1]
+    last = next((k for k, m in enumerate(after) if AREAS_AFTER.match(text, m.end)), None)
+    if not last:
+        return None
+    run = after[:last + 1]
+    if CLAUSE_END.search(text, end, run[-1].end) or run[0].start - end > 40 \
+            or len({m.place.country for m in run}) > 1 or len({gaz.codes(m.place)[1] for m in run}) < 2:
+        return None
+    country = gaz.places.get(run[0].place.country)
+    return (country, " ".join(m.text for m in run)) if country is not None else None
 
 
 def past(text: str, m):
