@@ -98,10 +98,12 @@ BEFORE = [
                    r"putting"),
     ("in_need", r"assist|assisting|feed|feeding|in\s+need"),
 ]
-# a cue may be glued to a capitalised name by PDF extraction ("have already fledShirqat")
-AFTER_RE = re.compile("|".join(f"(?P<{m}>\\b(?:{p})(?:\\b|(?=(?-i:[A-Z]))))" for m, p in AFTER), re.I)
-BEFORE_RE = re.compile("|".join(f"(?P<{m}>\\b(?:{p})\\b)" for m, p in BEFORE),
-                       re.I)
+# a cue may be glued to a capitalised name by PDF extraction ("have already fledShirqat"). Every cue starts with
+# a letter, so the word start is tested once, before the alternatives: "\b(?=\w)" skips word ends and the
+# cues are tried only where a word begins (three times faster than a "\b" in each group; same matches).
+AFTER_RE = re.compile(r"\b(?=\w)(?:" + "|".join(f"(?P<{m}>(?:{p})(?:\\b|(?=(?-i:[A-Z]))))" for m, p in AFTER) + ")",
+                      re.I)
+BEFORE_RE = re.compile(r"\b(?=\w)(?:" + "|".join(f"(?P<{m}>(?:{p})\\b)" for m, p in BEFORE) + ")", re.I)
 
 PEOPLE = set("""
 people persons person individuals individual civilians civilian residents resident inhabitants children child kids

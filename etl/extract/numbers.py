@@ -40,8 +40,9 @@ _FOREIGN = r"(?:un\s+centenar|une\s+centaine|une\s+dizaine|una\s+decena|" + "|".
 # PDF extraction glues a number to the word before it ("with14,593", "at least140,000", "Around1.6 million")
 _GLUED = "|".join(rf"(?<=\b{w})" for w in ("with", "least", "around", "about", "between", "than", "over", "nearly",
                                            "almost", "some", "approximately", "estimated", "of", "to", "by"))
+# (?=[\dzotf…]): the first characters a quantity can start with, so most word starts fail at once
 CORE = re.compile(
-    rf"(?:(?<![\w.,/$€£-])|(?=\d)(?<=[a-z])(?:{_GLUED}))(?:(?P<vague>{_VAGUE})|(?P<num>{_DIGITS}){_SCALE}?|(?P<words>{_WORDS}){_SCALE}?"
+    rf"(?:(?<![\w.,/$€£-])(?=[\dzotfsenhadmqcvu])|(?=\d)(?<=[a-z])(?:{_GLUED}))(?:(?P<vague>{_VAGUE})|(?P<num>{_DIGITS}){_SCALE}?|(?P<words>{_WORDS}){_SCALE}?"
     rf"|(?P<foreign>{_FOREIGN}))"
     r"(?![\w/]|[.,]\d|-(?!year|old|strong|member|plus|odd)\w)",
     re.I,
