@@ -104,6 +104,7 @@ BEFORE = [
 AFTER_RE = re.compile(r"\b(?=\w)(?:" + "|".join(f"(?P<{m}>(?:{p})(?:\\b|(?=(?-i:[A-Z]))))" for m, p in AFTER) + ")",
                       re.I)
 BEFORE_RE = re.compile(r"\b(?=\w)(?:" + "|".join(f"(?P<{m}>(?:{p})\\b)" for m, p in BEFORE) + ")", re.I)
+BEFORE_LOW = rx.caseless(BEFORE_RE)  # for lower-cased ASCII text (rx.lower_ascii)
 
 PEOPLE = set("""
 people persons person individuals individual civilians civilian residents resident inhabitants children child kids
@@ -162,7 +163,8 @@ def metric_after(text: str, start: int, end: int):
 def metric_before(text: str, start: int, end: int):
     """The last before-cue in text[start:end]."""
     last = None
-    for m in BEFORE_RE.finditer(text, start, end):
+    lowered = rx.lower_ascii(text)
+    for m in (BEFORE_RE.finditer(text, start, end) if lowered is None else BEFORE_LOW.finditer(lowered, start, end)):
         last = m
     if not last:
         return None
