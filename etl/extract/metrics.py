@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from itertools import islice
 
 from etl.extract import rx
 
@@ -182,7 +183,7 @@ into across around inside outside since while be been being will would could may
 def head_noun(text: str, pos: int, end: int) -> tuple[str | None, int]:
     """The counted noun after a number: ("civilians", offset after it), skipping 'of', adjectives, 'other'."""
     window = text[pos:min(end, pos + 80)]
-    toks = list(rx.finditer(r"[A-Za-zÀ-ÿ\ufffd'’/%-]+|\S", window))
+    toks = list(islice(rx.finditer(r"[A-Za-zÀ-ÿ\ufffd'’/%-]+|\S", window), 6))  # the loop reads toks[:6]
     for i, t in enumerate(toks[:5]):
         w = t.group().lower().strip("'’")
         if w in ("of", "the", "more", "other", "others", "additional", "further", "new", "local", "syrian", "a",
@@ -193,13 +194,14 @@ def head_noun(text: str, pos: int, end: int) -> tuple[str | None, int]:
                     continue  # "two more incidents", "five more civilians"
                 return w, pos + t.end()
             continue
-        if AFTER_RE.fullmatch(w) and i + 1 < len(toks) and toks[i + 1].group().lower() in HOUSEHOLDS:
+        cue = AFTER_RE.fullmatch(w) is not None
+        if cue and i + 1 < len(toks) and toks[i + 1].group().lower() in HOUSEHOLDS:
             return toks[i + 1].group().lower(), pos + toks[i + 1].end()  # "900 internally displaced households"
         if w in PEOPLE or w in HOUSES or w in HOUSEHOLDS or w in NON_COUNT:
             return w, pos + t.end()
-        if AFTER_RE.fullmatch(w) and i + 1 < len(toks) and toks[i + 1].group().lower() in NON_COUNT:
+        if cue and i + 1 < len(toks) and toks[i + 1].group().lower() in NON_COUNT:
             return toks[i + 1].group().lower(), pos + toks[i + 1].end()  # "nine evacuation centres"
-        if not w[:1].isalpha() or w in NOUN_STOP or AFTER_RE.fullmatch(w):
+        if not w[:1].isalpha() or w in NOUN_STOP or cue:
             return None, pos
         if i >= 3:
             break
