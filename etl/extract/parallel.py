@@ -7,7 +7,6 @@ output is the same as with one process.
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 
 from etl.extract import extract
@@ -32,6 +31,8 @@ def extract_many(docs: Iterable[Document], jobs: int, load: Callable, arg) -> It
         for doc in docs:
             yield extract(doc, gazetteer)
         return
+    import multiprocessing  # here: one process (the default) does not pay for importing it
+
     ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     with ctx.Pool(jobs, initializer=_start, initargs=(load, arg)) as pool:
         yield from pool.imap(_figures, docs, chunksize=8)
