@@ -14,27 +14,27 @@ def compiled(pattern: str, flags: int = 0) -> re.Pattern:
 
 
 def search(pattern, string, flags=0):
-    return compiled(pattern, flags).search(string)
+    return (_CACHE.get((pattern, flags)) or compiled(pattern, flags)).search(string)
 
 
 def match(pattern, string, flags=0):
-    return compiled(pattern, flags).match(string)
+    return (_CACHE.get((pattern, flags)) or compiled(pattern, flags)).match(string)
 
 
 def fullmatch(pattern, string, flags=0):
-    return compiled(pattern, flags).fullmatch(string)
+    return (_CACHE.get((pattern, flags)) or compiled(pattern, flags)).fullmatch(string)
 
 
 def sub(pattern, repl, string, count=0, flags=0):
-    return compiled(pattern, flags).sub(repl, string, count)
+    return (_CACHE.get((pattern, flags)) or compiled(pattern, flags)).sub(repl, string, count)
 
 
 def finditer(pattern, string, flags=0):
-    return compiled(pattern, flags).finditer(string)
+    return (_CACHE.get((pattern, flags)) or compiled(pattern, flags)).finditer(string)
 
 
 def findall(pattern, string, flags=0):
-    return compiled(pattern, flags).findall(string)
+    return (_CACHE.get((pattern, flags)) or compiled(pattern, flags)).findall(string)
 
 
 def caseless(rx: re.Pattern) -> re.Pattern:
