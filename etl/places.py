@@ -787,5 +787,8 @@ def bundled_places() -> list[dict]:
 
 @functools.lru_cache(maxsize=1)
 def _bundled() -> Gazetteer:
-    with gzip.open(data_path(WORLD), "rt", encoding="utf-8") as f:
-        return Gazetteer.load(f.read())
+    # one gunzip of the whole file: half the CPU of reading it through gzip.open(..., "rt")
+    text = gzip.decompress(data_path(WORLD).read_bytes()).decode("utf-8")
+    if "\r" in text:  # what text mode's universal newlines did
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return Gazetteer.load(text)
