@@ -22,11 +22,27 @@ def load_documents(ctx: LoadContext, documents) -> None:
     from etl.extract import extract
 
     gazetteer = gazetteer_for(ctx)
+    first_with_text = _loaded_texts(ctx, {doc.doc_id for doc in documents})
     for doc in documents:
+        # Identity is the text, not the file name: the same text under another id (a renamed file) adds nothing.
+        same = first_with_text.setdefault(doc.sha256, doc.doc_id)
+        if same != doc.doc_id:
+            ctx.reject(f"same text as document {same} (a renamed copy?): not loaded again",
+                       {"doc_id": doc.doc_id, "title": doc.title, "url": doc.url}, doc.doc_id)
+            continue
         if not ctx.document(doc):
             continue  # rejected with its reason
         for figure in extract(doc, gazetteer):
             ctx.figure(location=f"{doc.doc_id}:{figure['char_start']}", **figure)
+
+
+def _loaded_texts(ctx: LoadContext, reloading: set[str]) -> dict[str, str]:
+    """sha256 -> doc_id of this source's stored documents, but those being loaded again (their text may change)."""
+    if ctx.con is None:
+        return {}
+    rows = ctx.con.execute("SELECT sha256, min(doc_id) FROM documents WHERE source = ? GROUP BY sha256",
+                           [ctx.source]).fetchall()
+    return {sha: doc_id for sha, doc_id in rows if doc_id not in reloading}
 
 
 class ArticlesSource(Source):
