@@ -29,6 +29,8 @@ def read_body(con, table) -> list[str] | None:
     returns the SQL name of each named column, or None when DuckDB refuses the file (the caller reads it per record)."""
     import duckdb
 
+    if hasattr(con, "heavy"):  # the publish journal (versions.Recorder): replaying this would read the file again
+        con.heavy = True
     raw, records = table.rows.raw_rows, table.rows
     dialect = raw.dialect
     width = len(records.columns)
@@ -106,7 +108,7 @@ def stage(ctx, mapped: str) -> None:
         " CAST(value AS BIGINT) AS value_high, 'exact' AS qualifier, unit, claimed_by_org, location_text,"
         " upper(country_iso3) AS country_iso3, admin1_pcode, admin2_pcode,"
         f" {_day('period_start')} AS period_start, {_day('period_end')} AS period_end,"
-        " stock_or_flow, dataset, record_id, detail FROM bulk_checked WHERE _why IS NULL ORDER BY _line"
+        " stock_or_flow, dataset, record_id, detail FROM bulk_checked WHERE _why IS NULL"
     )
     con.execute("DROP TABLE bulk_checked")
     con.execute(f"DROP TABLE IF EXISTS {BODY}")

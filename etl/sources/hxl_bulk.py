@@ -17,10 +17,9 @@ def load(ctx, table, path, metrics: dict, tags: dict, key_columns: list[str]) ->
     con = ctx.con
     cells = ", ".join(f"{bulk.text(f'c{i}')} AS v{i}" for i in sorted(set(index.values())))
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE hxl_cells AS SELECT {bulk.line_sql(table)} AS _line, {cells}"
+        f"CREATE OR REPLACE TEMP VIEW hxl_cells AS SELECT {bulk.line_sql(table)} AS _line, {cells}"
         f" FROM {bulk.BODY} WHERE NOT ({' AND '.join(f'v{i} = {chr(39) * 2}' for i in sorted(set(index.values())))})"
     )
-    con.execute(f"DROP TABLE {bulk.BODY}")
     ctx.advance(con.execute("SELECT count(*) FROM hxl_cells").fetchall()[0][0])
 
     def exact(tag: str) -> str:
@@ -55,7 +54,8 @@ def load(ctx, table, path, metrics: dict, tags: dict, key_columns: list[str]) ->
         f"   CAST(json_object({raw}) AS VARCHAR) AS _raw, '{_quoted(path.name)}:' || _line AS _where"
         "  FROM hxl_cells))"
     )
-    con.execute("DROP TABLE hxl_cells")
+    con.execute("DROP VIEW hxl_cells")
+    con.execute(f"DROP TABLE {bulk.BODY}")
     year_only = "_year IS NOT NULL AND _start IS NULL AND _end IS NULL"
     common = (f"_line, _where, _raw, record_id, dataset, country_iso3, admin1_pcode, admin2_pcode, location_text,"
               f" claimed_by_org, CASE WHEN {year_only} THEN left(_year, 4) || '-01-01' ELSE _start END AS period_start,"
