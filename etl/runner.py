@@ -219,6 +219,8 @@ STAGED = "staged_figure_rows"  # a temp table: figures wait here, out of Python'
 
 def stage_figures(con, ctx: LoadContext, source_type: str) -> None:
     """Move the figures staged in memory to the staging table, with their keys; the first call creates it."""
+    if ctx.staged and hasattr(con, "heavy"):
+        con.heavy = True  # a second chunk: a load too large to keep in the publish journal
     rows = []
     for f in ctx.figures:
         if f["doc_id"]:

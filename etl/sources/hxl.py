@@ -81,9 +81,11 @@ def month_period(year, month) -> tuple[date, date]:
 
 
 def read_required(path, source: str, required=(), sheet: str | None = None) -> Table:
-    """Read a CSV/XLSX whose header must hold `required`; a drifted header names the missing column(s)."""
+    """Read a CSV/XLSX whose header must hold `required`; a drifted header names the missing column(s).
+
+    A CSV's rows are read as they are iterated (bounded memory), each pass anew."""
     try:
-        return read_table(path, source, required=required, sheet=sheet)
+        return read_table(path, source, required=required, sheet=sheet, stream=True)
     except SourceError:
         if not required or not Path(path).exists():
             raise
