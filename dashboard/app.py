@@ -91,6 +91,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
 
     app.close_resources = close_resources
     warm.start()
+    weight.warm_up(app)
     return app
 
 

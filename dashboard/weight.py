@@ -74,6 +74,10 @@ def install(app: dash.Dash, assets: Path) -> None:
         return response
 
     brotli_cache.install(app.server, prefix)
+
+
+def warm_up(app: dash.Dash) -> None:
+    """Once the app is set up: visit `/` in the background so the first screen's brotli copies get made."""
     threading.Thread(target=brotli_cache.warm, args=(app.server,), daemon=True, name="brotli-warm").start()
 
 
