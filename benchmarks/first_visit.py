@@ -1,6 +1,6 @@
 """A first visit and a filter change, measured in headless Chromium.
 
-    python benchmarks/first_visit.py [--warehouse FILE] [--mbit 1.5] [--latency 40] [--runs 3]
+    python benchmarks/first_visit.py [--warehouse FILE] [--mbit 1.5] [--latency 40] [--runs 3] [--requests]
 
 Starts `displacement serve` (the code on PYTHONPATH) on a free port over the demo warehouse (built in a temporary
 folder with `displacement demo --no-serve`), or over FILE (for example the 10-million-figure warehouse that
@@ -13,7 +13,8 @@ selenium, with the browser cache off and the network throttled through the DevTo
 - filter change (unthrottled): choosing the metric "killed" on the overview until the new card and chart are
   drawn, and the server time of each Dash callback that change caused (request start to first response byte).
 
-Prints medians over --runs. Not a test: record the numbers in docs/benchmarks.md.
+Prints medians over --runs; --requests also lists what the first visit downloaded, in order.
+Not a test: record the numbers in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -91,14 +92,24 @@ def throttle(driver, mbit: float | None, latency: float) -> None:
         "offline": False, "latency": latency if mbit else 0, "downloadThroughput": rate, "uploadThroughput": rate})
 
 
-def wire_bytes(driver) -> int:
-    """Bytes received since the last call (Network.loadingFinished: encoded, i.e. compressed, sizes)."""
-    total = 0
+def requests(driver) -> list[tuple[float, float, int, str]]:
+    """(start s, end s, bytes on the wire, URL) of each request finished since the last call, in start order
+    (Network.loadingFinished: encoded, i.e. compressed, sizes; times from the first request)."""
+    started, done = {}, []
     for entry in driver.get_log("performance"):
         msg = json.loads(entry["message"])["message"]
-        if msg.get("method") == "Network.loadingFinished":
-            total += int(msg["params"].get("encodedDataLength", 0))
-    return total
+        params = msg.get("params", {})
+        if msg.get("method") == "Network.requestWillBeSent":
+            started[params["requestId"]] = (params["timestamp"], params["request"]["url"])
+        elif msg.get("method") == "Network.loadingFinished" and params.get("requestId") in started:
+            t0, url = started[params["requestId"]]
+            done.append((t0, params["timestamp"], int(params.get("encodedDataLength", 0)), url))
+    first = min((t for t, *_ in done), default=0)
+    return sorted((t - first, end - first, n, url) for t, end, n, url in done)
+
+
+def wire_bytes(driver) -> int:
+    return sum(n for _, _, n, _ in requests(driver))
 
 
 def idle(driver, quiet: float = 1.0, timeout: float = 300) -> None:
@@ -114,7 +125,7 @@ def idle(driver, quiet: float = 1.0, timeout: float = 300) -> None:
         time.sleep(0.1)
 
 
-def first_visit(driver, base: str, mbit: float, latency: float) -> tuple[int, float]:
+def first_visit(driver, base: str, mbit: float, latency: float, show: bool = False) -> tuple[int, float]:
     driver.get("about:blank")
     wire_bytes(driver)
     throttle(driver, mbit, latency)
@@ -123,7 +134,12 @@ def first_visit(driver, base: str, mbit: float, latency: float) -> tuple[int, fl
     seconds = driver.execute_script("return window.__firstChart") / 1000
     idle(driver)
     throttle(driver, None, 0)
-    return wire_bytes(driver), seconds
+    done = requests(driver)
+    if show:
+        print("start s    end s      bytes  URL")
+        for start, end, n, url in done:
+            print(f"{start:7.2f} {end:8.2f} {n:10,d}  {url.removeprefix(base)[:100]}")
+    return sum(n for _, _, n, _ in done), seconds
 
 
 def filter_change(driver, base: str) -> tuple[float, list[float]]:
@@ -163,6 +179,7 @@ def main(argv=None) -> None:
     parser.add_argument("--mbit", type=float, default=1.5, help="download and upload rate, Mbit/s")
     parser.add_argument("--latency", type=float, default=40.0, help="added round-trip latency, ms")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--requests", action="store_true", help="list the first visit's requests, in order")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="first-visit-") as tmp:
         db = args.warehouse or demo_warehouse(Path(tmp))
@@ -171,7 +188,8 @@ def main(argv=None) -> None:
         driver = browser()
         base = f"http://127.0.0.1:{port}"
         try:
-            visits = [first_visit(driver, base, args.mbit, args.latency) for _ in range(args.runs)]
+            visits = [first_visit(driver, base, args.mbit, args.latency, args.requests and i == 0)
+                      for i in range(args.runs)]
             changes = [filter_change(driver, base) for _ in range(args.runs)]
         finally:
             driver.quit()

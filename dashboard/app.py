@@ -16,7 +16,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash import _callback as dash_callback_registry
 
-from dashboard import api, auth, filters, limits, queries, review_api, sql_sandbox
+from dashboard import api, auth, filters, limits, queries, review_api, sql_sandbox, weight
 from dashboard.figures import fmt_date
 from dashboard.filters import METRIC_LABELS, SOURCE_TYPES, Filters, with_search
 from etl.resources import bundled
@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         use_pages=True,
         pages_folder=str(PAGES),
         assets_folder=str(ASSETS),
-        # plotly.js bundles (assets/plotly/): assets/plotly-loader.js loads the one a page needs
+        # plotly.js bundles (assets/plotly/): each page's index names the one it needs (dashboard/weight.py)
         assets_ignore=r"^plotly-(basic|map)\.min\.js$",
         serve_locally=True,
         compress=True,  # gzip (flask-compress): plotly.js 4.8 MB -> 1.5 MB for weak connections
@@ -62,8 +62,10 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
         title="Displacement figures",
         include_pages_meta=False,  # no og:/twitter: tags with absolute URLs
         update_title=None,
-        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"},
+                   weight.lazy_grid()],  # dash-ag-grid loads only on pages with a grid (assets/lazy-grid.js)
     )
+    weight.install(app, ASSETS)
     app.settings = settings
     app.reader = reader
     filters.set_parent_lookup(lambda code: _parent_pcode(reader, code))
@@ -89,6 +91,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
 
     app.close_resources = close_resources
     warm.start()
+    weight.warm_up(app)
     return app
 
 
@@ -151,7 +154,7 @@ def shell(reader, sql_enabled: bool = True) -> html.Div:
 
 
 def navbar(as_of, sql_enabled: bool = True) -> dbc.Navbar:
-    # /regions is loaded afresh: its map needs the larger plotly.js bundle (assets/plotly-loader.js).
+    # /regions is loaded afresh: its map needs the larger plotly.js bundle (dashboard/weight.py).
     links = [dbc.NavItem(dbc.NavLink(label, href=path, id=f"nav-{_slug(path)}", active="exact",
                                      external_link=path == "/regions"),
                          className="d-none" if path == "/sql" and not sql_enabled else None)

@@ -56,6 +56,8 @@ class Settings:
     dtm_subscription_key: str = _setting("", "IOM DTM API v3 subscription key", secret=True)
     pcodes_url: str = _setting("", "URL or file of the HDX global p-code list (`pcodes`)")
     boundaries_url: str = _setting("", "URL or GeoJSON file of COD-AB boundaries (`boundaries`)")
+    boundary_tolerance: float = _setting(
+        0.005, "degrees (0.005: about 500 m) boundary shapes are simplified to when `boundaries` loads; 0 keeps them")
     hxl_url: str = _setting("", "URL or file of an HXL-tagged CSV/XLSX (`hxl`)")
     plausible_values: str = _setting(
         "*=1000000000;population=10000000000",

@@ -4,6 +4,7 @@ Reads GeoJSON from settings.boundaries_url (comma-separated URLs or files, one p
 (a file, or a folder of .geojson/.json files). An ArcGIS FeatureServer/MapServer layer (ITOS hosts the CODs:
 https://codgis.itos.uga.edu/arcgis/rest/services/COD_External/…) is queried as GeoJSON page by page.
 Properties follow the COD convention: ADM2_PCODE, ADM2_EN, ADM1_PCODE, ADM1_EN, ADM0_PCODE…
+Shapes are stored simplified (etl/geometry.py, DISPLACEMENT_BOUNDARY_TOLERANCE), neighbours keeping one border.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+from etl.geometry import simplify
 from etl.sources.base import Source, SourceError
 from etl.sources.http import HttpClient, fetch, is_url, split
 
@@ -96,6 +98,8 @@ class BoundariesSource(Source):
         if not isinstance(collection, dict) or not isinstance(collection.get("features"), list):
             raise SourceError(f"{self.name}: {where} is not a GeoJSON FeatureCollection (no features)")
         features = collection["features"]
+        shapes = simplify([f.get("geometry") if isinstance(f, dict) else None for f in features],
+                          ctx.settings.boundary_tolerance)
         for i, feature in enumerate(features):
             ctx.advance()
             location = f"{where}:feature {i + 1}"
@@ -114,7 +118,7 @@ class BoundariesSource(Source):
                 ctx.reject(f"no country for {pcode} (ADM0_PCODE or ISO3)", props, location)
             else:
                 parent = str(props.get(f"ADM{level - 1}_PCODE") or "").strip() if level > 1 else iso3
-                ctx.place(pcode, level, names[0], iso3, parent or None, names[1:], feature.get("geometry"))
+                ctx.place(pcode, level, names[0], iso3, parent or None, names[1:], shapes[i])
         return len(features)
 
 
