@@ -358,6 +358,7 @@ def open_locked(path: str, memory_limit: str, threads: int, timeout: float):
             "max_execution_time": max(1, int(timeout * 1000)),  # milliseconds; the watchdog below backs it up
         },
     )
+    con.execute("SET enable_progress_bar = false")  # DuckDB draws it on stdout, the server's log
     con.execute("SET enable_external_access = false")
     con.execute("SET disabled_filesystems = 'LocalFileSystem'")  # the open warehouse reads on; no other file
     con.execute("SET lock_configuration = true")

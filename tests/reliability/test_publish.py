@@ -121,8 +121,8 @@ PAUSED_RUN = textwrap.dedent(
 
 def paused(proc, where: str) -> None:
     """Wait until the child announces its pause; if it ends instead, say how."""
-    line = proc.stdout.readline().strip()
-    if line != where:
+    line = proc.stdout.readline()
+    if line.strip() != where:
         proc.kill()
         out, err = proc.communicate(timeout=60)
         raise AssertionError(f"expected {where!r}, got {line + out!r}; exit {proc.returncode}; stderr: {err[-2000:]}")
@@ -276,3 +276,17 @@ def test_refreshes_stay_incremental_while_the_dashboard_and_its_sql_console_hold
     finally:
         server.terminate()
         server.wait(timeout=60)
+
+
+def test_no_progress_bar_reaches_stdout_from_the_publish_or_displacement_sql(sources):
+    """DuckDB draws a progress bar on stdout for any query slower than 2 s (a loaded machine, a big warehouse):
+    it would land in `displacement sql`'s output and in the output of every ETL run."""
+    from etl.warehouse import etl_lock, next_version, scalar
+
+    runner.run(sources)
+    with etl_lock(sources), next_version(sources) as con:
+        assert scalar(con, "SELECT current_setting('enable_progress_bar')") is False
+    out = subprocess.run([sys.executable, "-m", "etl.cli", "sql", "SELECT current_setting('enable_progress_bar') AS p"],
+                         env=env_for(sources), capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "false" in out.stdout.lower() and "true" not in out.stdout.lower()
