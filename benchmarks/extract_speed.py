@@ -7,7 +7,7 @@ FILE is a .jsonl of documents (the `displacement extract` input) or a .csv with 
 ../shared/data/articles/fakes_syria_news_casualty_annotated.csv, which is converted to a temporary .jsonl first.
 The command is run as `CMD TMP.jsonl --json` (plus `--jobs N` when given, for `displacement extract`); the best
 of --repeat runs is reported, as wall-clock documents/s and as documents per CPU-second of the process and its
-workers (user + system time), which varies less on a shared machine.
+workers (user + system time), which varies less on a shared machine, and the 1-minute load average at the end.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
 import resource
 import shlex
 import subprocess
@@ -71,7 +72,8 @@ def main(argv=None) -> int:
             best = seconds if best is None else min(best, seconds)
             best_cpu = cpu if best_cpu is None else min(best_cpu, cpu)
     print(f"{n} documents, {figures} figures in {best:.2f} s: {n / best:.1f} documents/s (whole process, best of "
-          f"{a.repeat}); {best_cpu:.2f} CPU-s: {n / best_cpu:.1f} documents per CPU-second")
+          f"{a.repeat}); {best_cpu:.2f} CPU-s: {n / best_cpu:.1f} documents per CPU-second; load average "
+          f"{os.getloadavg()[0]:.1f}")
     return 0
 
 

@@ -19,13 +19,14 @@ VERBS = (r"said|says|say|told|tells|reported|reports|report|estimated|estimates|
          r"have said|have reported|have documented|has documented|said on|reported on|also said|later said|"
          r"said in a statement|said in a report|reported that|said that|reporting|saying|estimating|published|"
          r"has published|have published|tallied|listed|put the number")
-VERB = re.compile(rf"\b(?:{VERBS})\b")
-ACCORDING = re.compile(r"\b(?:according\s+to|citing|quoting|as\s+reported\s+by|reported\s+by|per(?!\s+cent)|"
+VERB = re.compile(rf"\b(?=[a-z])(?:{VERBS})\b")  # (?=[a-z]): skip word ends and capitals fast
+ACCORDING = re.compile(r"\b(?=\w)(?:according\s+to|citing|quoting|as\s+reported\s+by|reported\s+by|per(?!\s+cent)|"
                        r"data\s+from|based\s+on|"
                        r"(?:identified|recorded|registered|counted|verified|documented)\s+by|"
                        r"(?:identifi|recens|enregistr|registrad|contabilizad)\S*\s+(?:par|por)(?:\s+(?:la|le|les|el|los))?|"
                        r"figures\s+from|statistics\s+from|estimates\s+from|said\s+by|by\s+the\s+count\s+of|"
                        r"seg[uú]n|selon|d'apr[eè]s)\s+", re.I)
+ACCORDING_LOW = rx.caseless(ACCORDING)  # for lower-cased ASCII text (rx.lower_ascii)
 LOOSE_STOP = set("""
 has have had is are was were will would said says say killed displaced fled reported estimated there here which
 who that where when died en dans in on during from since between across until through following amid among within
@@ -379,7 +380,8 @@ def _with_apposition(text: str, got: tuple[int, str], limit: int) -> tuple[int, 
 def find_attributions(text: str, start: int, end: int) -> list[Attribution]:
     """Attributions inside text[start:end]; org/kind are classified later by classify()."""
     out: list[Attribution] = []
-    for m in ACCORDING.finditer(text, start, end):
+    lowered = rx.lower_ascii(text)
+    for m in (ACCORDING.finditer(text, start, end) if lowered is None else ACCORDING_LOW.finditer(lowered, start, end)):
         doc = DOC_BY.match(text, m.end(), end)
         got = object_after(text, doc.end() if doc else m.end(), end, loose=True)
         if got and NO_SPEAKER.match(got[1]):

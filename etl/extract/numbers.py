@@ -40,12 +40,14 @@ _FOREIGN = r"(?:un\s+centenar|une\s+centaine|une\s+dizaine|una\s+decena|" + "|".
 # PDF extraction glues a number to the word before it ("with14,593", "at least140,000", "Around1.6 million")
 _GLUED = "|".join(rf"(?<=\b{w})" for w in ("with", "least", "around", "about", "between", "than", "over", "nearly",
                                            "almost", "some", "approximately", "estimated", "of", "to", "by"))
+# (?=[\dzotf…]): the first characters a quantity can start with, so most word starts fail at once
 CORE = re.compile(
-    rf"(?:(?<![\w.,/$€£-])|(?=\d)(?<=[a-z])(?:{_GLUED}))(?:(?P<vague>{_VAGUE})|(?P<num>{_DIGITS}){_SCALE}?|(?P<words>{_WORDS}){_SCALE}?"
+    rf"(?:(?<![\w.,/$€£-])(?=[\dzotfsenhadmqcvu])|(?=\d)(?<=[a-z])(?:{_GLUED}))(?:(?P<vague>{_VAGUE})|(?P<num>{_DIGITS}){_SCALE}?|(?P<words>{_WORDS}){_SCALE}?"
     rf"|(?P<foreign>{_FOREIGN}))"
     r"(?![\w/]|[.,]\d|-(?!year|old|strong|member|plus|odd)\w)",
     re.I,
 )
+CORE_LOW = rx.caseless(CORE)  # for lower-cased ASCII text (rx.lower_ascii)
 VAGUE = {  # value, low, high
     "dozens": (24, 24, 99), "scores": (40, 40, 99), "hundreds": (200, 200, 999), "thousands": (2000, 2000, 9999),
     "tens of thousands": (20_000, 20_000, 99_999), "hundreds of thousands": (200_000, 200_000, 999_999),
@@ -176,8 +178,10 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
     end = len(text) if end is None else end
     out: list[Quantity] = []
     pos = start
+    lowered = rx.lower_ascii(text)  # the groups' values do not depend on case; quantity_text is cut from text
+    hay, core = (text, CORE) if lowered is None else (lowered, CORE_LOW)
     while True:
-        m = CORE.search(text, pos, end)
+        m = core.search(hay, pos, end)
         if not m:
             break
         pos = m.end()
@@ -185,13 +189,13 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
         if parsed is None or (m.group("words") and not m.group("words").strip()):
             continue
         value, low, high, vague, decimal = parsed
-        q = Quantity(m.start(), m.end(), m.group(0), value, low, high, "vague" if vague else "exact",
+        q = Quantity(m.start(), m.end(), text[m.start():m.end()], value, low, high, "vague" if vague else "exact",
                      m.start(), m.end(), vague, decimal)
         q.bare_year = bool(m.group("num") and rx.fullmatch(r"(?:1[89]|20)\d\d", m.group(0)))
         # range: "1,200-2,000", "between 250,000 and 300,000", "10 to 15"
         tail = RANGE_TAIL.match(text, m.end(), end)
         if tail and not vague and not CHANGE_FROM.search(text, max(start, m.start() - 40), m.start()):
-            m2 = CORE.match(text, tail.end(), end)
+            m2 = core.match(hay, tail.end(), end)
             joiner = tail.group(0).strip().lower()
             between = BETWEEN.search(text, max(start, m.start() - 12), m.start())
             if m2 and not m2.group("vague") and (joiner not in ("and", "or", "a") or between):

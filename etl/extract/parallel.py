@@ -1,13 +1,12 @@
 """Figures of many documents, in order, over N processes (`displacement extract --jobs N`).
 
-Each worker process loads its gazetteer once (`load`, called with `arg`) and then runs the pure function
-`etl.extract.extract(doc, gazetteer)` on each document it is given; results come back in input order, so the
-output is the same as with one process.
+The gazetteer is loaded once (`load`, called with `arg`): in this process when the workers are forked from it, else
+once in each worker. Each worker runs the pure function `etl.extract.extract(doc, gazetteer)` on the documents it
+is given; results come back in input order, so the output is the same as with one process.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 from collections.abc import Callable, Iterable, Iterator
 
 from etl.extract import extract
@@ -21,6 +20,11 @@ def _start(load: Callable, arg) -> None:
     _gazetteer = load(arg)
 
 
+def _inherit(gazetteer) -> None:
+    global _gazetteer
+    _gazetteer = gazetteer
+
+
 def _figures(doc: Document) -> list[dict]:
     return extract(doc, _gazetteer)
 
@@ -32,6 +36,12 @@ def extract_many(docs: Iterable[Document], jobs: int, load: Callable, arg) -> It
         for doc in docs:
             yield extract(doc, gazetteer)
         return
-    ctx = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ctx.Pool(jobs, initializer=_start, initargs=(load, arg)) as pool:
+    import multiprocessing  # here: one process (the default) does not pay for importing it
+
+    if "fork" in multiprocessing.get_all_start_methods():
+        # forked workers share the gazetteer loaded here (copy-on-write) instead of each loading its own
+        ctx, init, args = multiprocessing.get_context("fork"), _inherit, (load(arg),)
+    else:
+        ctx, init, args = multiprocessing.get_context("spawn"), _start, (load, arg)
+    with ctx.Pool(jobs, initializer=init, initargs=args) as pool:
         yield from pool.imap(_figures, docs, chunksize=8)

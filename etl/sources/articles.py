@@ -17,16 +17,34 @@ def gazetteer_for(ctx: LoadContext):
     return Gazetteer.bundled()
 
 
-def load_documents(ctx: LoadContext, documents) -> None:
-    """Stage documents and the figures extracted from them (shared by articles, feeds and reliefweb)."""
+def load_documents(ctx: LoadContext, documents, by_text: bool = False) -> None:
+    """Stage documents and the figures extracted from them (shared by articles, feeds and reliefweb).
+
+    `by_text`: ids come from file names, so a document's identity is its text: the same text under another id (a
+    renamed file) adds nothing. Feeds and APIs keep the provider's own ids."""
     from etl.extract import extract
 
     gazetteer = gazetteer_for(ctx)
+    first_with_text = _loaded_texts(ctx, {doc.doc_id for doc in documents}) if by_text else {}
     for doc in documents:
+        same = first_with_text.setdefault(doc.sha256, doc.doc_id) if by_text else doc.doc_id
+        if same != doc.doc_id:
+            ctx.reject(f"same text as document {same} (a renamed copy?): not loaded again",
+                       {"doc_id": doc.doc_id, "title": doc.title, "url": doc.url}, doc.doc_id)
+            continue
         if not ctx.document(doc):
             continue  # rejected with its reason
         for figure in extract(doc, gazetteer):
             ctx.figure(location=f"{doc.doc_id}:{figure['char_start']}", **figure)
+
+
+def _loaded_texts(ctx: LoadContext, reloading: set[str]) -> dict[str, str]:
+    """sha256 -> doc_id of this source's stored documents, but those being loaded again (their text may change)."""
+    if ctx.con is None:
+        return {}
+    rows = ctx.con.execute("SELECT sha256, min(doc_id) FROM documents WHERE source = ? GROUP BY sha256",
+                           [ctx.source]).fetchall()
+    return {sha: doc_id for sha, doc_id in rows if doc_id not in reloading}
 
 
 class ArticlesSource(Source):
@@ -54,4 +72,4 @@ class ArticlesSource(Source):
                 ctx.reject(reason, raw, location)
             ctx.advance(len(docs) + len(bad))
             documents += docs
-        load_documents(ctx, documents)
+        load_documents(ctx, documents, by_text=True)

@@ -80,6 +80,7 @@ class LoadContext:
     progress: object = None  # callable(advance: int) or None
     spill: object = None  # callable(ctx): moves staged figures out of memory (the runner's staging table)
     staged: int = 0  # figures spilled so far
+    stage_sql: object = None  # callable(sql): stages figures a source checked set-wise (the runner's)
     _bounds: Bounds | None = field(default=None, init=False, repr=False)
 
     @property

@@ -9,6 +9,7 @@ columns.
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from etl.sources.base import Source, SourceError
@@ -66,10 +67,10 @@ class DtmSource(Source):
         if path.suffix.lower() == ".json":
             rows = _result(load_json_file(path, self.name), path.name)
             located = [(row, f"{path.name}#{i + 1}") for i, row in enumerate(rows)]
-        else:
+        else:  # read as iterated: a large export is never whole in memory
             table = read_required(path, self.name, required=("admin0Pcode", "numPresentIdpInd"))
-            located = [(row, f"{path.name}:{row['_line']}") for row in table.rows]
-            rows = table.rows
+            located = ((row, f"{path.name}:{row['_line']}") for row in table.rows)
+            rows = list(itertools.islice(table.rows, 1))
         if not rows:
             return
         level = _level(rows[0])

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from etl.sources import bulk
 from etl.sources.base import Source, SourceError
 from etl.sources.tabular import Table, read_table
 
@@ -80,9 +81,11 @@ def month_period(year, month) -> tuple[date, date]:
 
 
 def read_required(path, source: str, required=(), sheet: str | None = None) -> Table:
-    """Read a CSV/XLSX whose header must hold `required`; a drifted header names the missing column(s)."""
+    """Read a CSV/XLSX whose header must hold `required`; a drifted header names the missing column(s).
+
+    A CSV's rows are read as they are iterated (bounded memory), each pass anew."""
     try:
-        return read_table(path, source, required=required, sheet=sheet)
+        return read_table(path, source, required=required, sheet=sheet, stream=True)
     except SourceError:
         if not required or not Path(path).exists():
             raise
@@ -153,6 +156,11 @@ class HxlSource(Source):
             )
         tags = {tag: column for column, tag in reversed(list(table.hxl.items()))}  # first column wins
         key_columns = [c for c, t in table.hxl.items() if _is_dimension(t)]
+        if bulk.suitable(table):
+            from etl.sources import hxl_bulk
+
+            if hxl_bulk.load(ctx, table, path, metrics, tags, key_columns):
+                return
         seen = set()
         for row in table.rows:
             ctx.advance()
@@ -250,13 +258,19 @@ def _is_dimension(tag: str) -> bool:
 
 def _tag_value(row: dict, tags: dict, *wanted: str) -> str | None:
     """The value of the first column whose tag has the base and attributes of one of `wanted`."""
+    return next((row[column] for column in tag_columns(tags, *wanted) if row.get(column)), None)
+
+
+def tag_columns(tags: dict, *wanted: str) -> list[str]:
+    """The columns whose tag has the base and attributes of one of `wanted`, in the order they are tried."""
+    found = []
     for want in wanted:
         base, *attrs = want.split("+")
         for tag, column in tags.items():
             have, *have_attrs = tag.split("+")
-            if have == base and all(a in have_attrs for a in attrs) and row.get(column):
-                return row[column]
-    return None
+            if have == base and all(a in have_attrs for a in attrs):
+                found.append(column)
+    return found
 
 
 def _exact(row: dict, tags: dict, tag: str) -> str | None:

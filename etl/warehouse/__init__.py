@@ -155,7 +155,7 @@ def next_version(settings, claims: bool = False, check: bool = True):
         version = store.next_number(live_version)
         final = store.new_name(version)
         os.replace(store.work, final)
-        store.write_journal(version, recorder.ops, heavy=rebuilt, published=final)
+        store.write_journal(version, recorder.ops, heavy=rebuilt or recorder.heavy, published=final)
         if live is not None:
             refuse_if_held(live)
         store.point_to(final)

@@ -38,6 +38,7 @@ class Recorder:
         self._con = con
         self.ops: list[tuple] = []
         self._tx: list[tuple] | None = None
+        self.heavy = False  # set by a load too large to journal (the next publish copies the file instead)
 
     def execute(self, sql: str, params=None):
         result = self._con.execute(sql) if params is None else self._con.execute(sql, params)
@@ -70,6 +71,9 @@ class Recorder:
         return result
 
     def _add(self, op: tuple) -> None:
+        if self.heavy:
+            self.ops, self._tx = [], None if self._tx is None else []
+            return
         (self._tx if self._tx is not None else self.ops).append(op)
 
     def __getattr__(self, name):

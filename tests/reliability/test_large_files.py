@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import json
 from datetime import date, timedelta
 
 from helpers import query
 
 from etl import runner
-from etl.sources import base
+from etl.model import FIGURE_COLUMNS
+from etl.sources import base, bulk
 from etl.sources.base import Options
 
 
@@ -41,3 +43,57 @@ def test_staging_in_chunks_gives_what_loading_whole_gives(settings, tmp_path, mo
     assert (chunked.rows_loaded, chunked.rows_rejected) == (whole.rows_loaded, whole.rows_rejected) == (760, 40)
     again, _ = load(chunked_settings, path)
     assert again.rows_loaded == 0  # idempotent across chunks too
+
+
+def write_awkward_hxl(path) -> None:
+    """Every kind of row the HXL mapping treats apart: bad and blank counts, bad and implausible dates, years,
+    events without fatalities, duplicates, names, groups and dataset ids."""
+    counts = ["12", "1,234", "", "inf", "1.5", "abc", "-3", "1e19", "nan", "7.0", "2000000000", "0"]
+    days = ["2020-01-05", "2020-02-30", "", "2099-01-01", "1850-06-01", "not a date", "2021-03-04T10:00"]
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["Source", "Country", "Admin1", "Name", "Date", "Year", "Group", "Events", "Killed", "IDPs",
+                         "Dataset"])
+        writer.writerow(["#meta+source", "#country+code", "#adm1+code", "#adm1+name", "#date", "#date+year",
+                         "#population+group", "#event+num", "#affected+killed", "#affected+idps", "#meta+dataset_id"])
+        for i in range(300):
+            writer.writerow([
+                "OCHA" if i % 3 else "", "syr" if i % 4 else "SYR", f"SY{i % 9:02d}",
+                "Idlib, \"north\"" if i % 5 else "", days[i % len(days)], ["2019", "20", "x2019", ""][i % 4],
+                "IDPs" if i % 2 else "", ["", "3", "x", "nan"][i % 4], counts[i % len(counts)],
+                counts[(i * 7) % len(counts)], "ds-1" if i % 6 else "",
+            ])
+        writer.writerow(["OCHA", "SYR", "SY01", "", "2020-01-05", "", "IDPs", "", "5", "6", "ds-1"])  # a duplicate row
+
+
+def test_set_wise_loading_gives_what_loading_per_record_gives(settings, tmp_path, monkeypatch):
+    path = tmp_path / "awkward.csv"
+    write_awkward_hxl(path)
+    columns = "figure_id, " + ", ".join(c for c in FIGURE_COLUMNS if c != "detail")
+
+    def loaded(settings_):
+        [result] = runner.run(settings_, ["hxl"], Options(from_file=path))
+        assert result.status == "ok", result.error
+        figures = query(settings_, f"SELECT {columns}, detail FROM v_figures ORDER BY figure_id")
+        rejects = query(settings_, "SELECT location, reason FROM v_rejects ORDER BY ALL")
+        counts = (result.rows_read, result.rows_loaded, result.rows_rejected)
+        return counts, [row[:-1] + (json.loads(row[-1]),) for row in figures], rejects
+
+    per_record = loaded(settings)
+    monkeypatch.setattr(bulk, "BULK_BYTES", 0)
+    set_wise = loaded(dataclasses.replace(settings, db=tmp_path / "set-wise.duckdb"))
+    assert set_wise[0] == per_record[0] and per_record[0][1] > 50 and per_record[0][2] > 100
+    assert set_wise[1] == per_record[1]
+    assert set_wise[2] == per_record[2]
+
+
+def test_a_truncated_file_fails_set_wise_too_and_keeps_the_last_good_rows(settings, tmp_path, monkeypatch):
+    monkeypatch.setattr(bulk, "BULK_BYTES", 0)
+    path = tmp_path / "big.csv"
+    write_hxl(path, 50)
+    _, good = load(settings, path)
+    whole = path.read_text()
+    path.write_text(whole + "SYR,SY01,2020-")  # the last row cut short
+    [cut] = runner.run(settings, ["hxl"], Options(from_file=path))
+    assert cut.status == "failed" and "truncated" in cut.error
+    assert query(settings, "SELECT record_id, metric, value FROM v_figures ORDER BY ALL") == good

@@ -42,3 +42,19 @@ def test_an_hxl_file_loaded_under_a_new_name_doubles_nothing(settings, tmp_path)
         shutil.copyfile(FIXTURES / "hxl" / name, renamed)
         assert load(settings, "hxl", renamed).rows_loaded == 0
         assert totals(settings) == before
+
+
+def test_an_article_loaded_under_a_new_name_doubles_nothing(settings, tmp_path):
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    shutil.copyfile(FIXTURES / "extract" / "idlib_variant.txt", first / "idlib.txt")
+    load(settings, "articles", first)
+    before = totals(settings)
+    documents = query(settings, "SELECT count(*) FROM v_documents")[0][0]
+    shutil.copyfile(first / "idlib.txt", second / "Idlib report (copy).txt")
+    again = load(settings, "articles", second)
+    assert again.rows_loaded == 0
+    assert totals(settings) == before and before[0] > 0
+    assert query(settings, "SELECT count(*) FROM v_documents")[0][0] == documents == 1
+    assert "same text as document idlib" in again.first_reject
