@@ -9,8 +9,10 @@ process, `--runs` times, with new content every time. For each refresh it prints
 the machine may be shared), the bytes the child
 wrote (/proc/self/io write_bytes), its peak memory (VmHWM), the growth of the live file and of every warehouse
 file together, and the errors seen by readers running meanwhile: a loop of `displacement sql` and HTTP requests to
-the dashboard (/api/health, /api/figures, /_dash-layout). The first refresh after the build is a warm-up, reported
-apart. Not a test: record the numbers in docs/benchmarks.md. Deletes the warehouse afterwards unless --folder.
+the dashboard (/api/health, /api/figures, /_dash-layout, /api/sql). The first refresh after the build is a
+warm-up, reported apart; `publish` says whether it replayed the journal or copied the file, `waiting for a CPU`
+how long the child's threads sat runnable (the machine's load, not the refresh's cost). Not a test: record the
+numbers in docs/benchmarks.md. Deletes the warehouse afterwards unless --folder.
 """
 
 from __future__ import annotations
@@ -49,9 +51,16 @@ def curated_csv(i: int, n: int = 1000) -> str:
 
 def child(source: str) -> None:
     """Run one refresh in this process and print what it cost as JSON."""
+    import logging
+
     from etl import runner
     from etl.settings import Settings
 
+    published: list[str] = []
+    handler = logging.Handler()
+    handler.emit = lambda record: published.append(record.getMessage())
+    logging.getLogger("etl").addHandler(handler)
+    logging.getLogger("etl").setLevel(logging.INFO)
     start = time.perf_counter()
     error = None
     try:
@@ -62,8 +71,20 @@ def child(source: str) -> None:
     seconds = time.perf_counter() - start
     io = dict(line.split(": ") for line in Path("/proc/self/io").read_text().splitlines())
     usage = resource.getrusage(resource.RUSAGE_SELF)
+    how = next((m.split("(", 1)[1].split(",")[0] for m in published if m.startswith("published ")), "?")
     print(json.dumps({"seconds": seconds, "cpu": usage.ru_utime + usage.ru_stime, "write_bytes": int(io["write_bytes"]),
-                      "maxrss_mb": _peak_rss_kb() / 1024, "error": error}))
+                      "maxrss_mb": _peak_rss_kb() / 1024, "error": error, "how": how, "queued": _run_queue_s()}))
+
+
+def _run_queue_s() -> float:
+    """Seconds this process's live threads waited for a CPU (/proc schedstat): the machine's load, not our cost."""
+    total = 0
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            total += int((task / "schedstat").read_text().split()[1])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / 1e9
 
 
 def _peak_rss_kb() -> int:
@@ -111,7 +132,8 @@ class Readers:
                 self.errors.append("sql: " + (out.stderr.strip().splitlines() or ["?"])[-1][:200])
 
     def _http(self):
-        paths = ["/api/health", "/api/figures?limit=5&country=SYR", "/_dash-layout"]
+        paths = ["/api/health", "/api/figures?limit=5&country=SYR", "/_dash-layout",
+                 "/api/sql?q=SELECT%20count(*)%20FROM%20v_documents"]  # the console's worker holds a copy too
         i = 0
         while not self.stop.is_set():
             path = paths[i % len(paths)]
@@ -178,9 +200,9 @@ def bench(n: int, folder: Path, runs: int, base: Path | None = None) -> None:
     port = _free_port()
     server = serve(env, port)
     try:
-        print("| refresh | s | CPU s | written MB | peak RSS MB | live file growth MB | all files growth MB | live MB |"
-              " readers: sql / http requests | reader errors | error |")
-        print("|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|")
+        print("| refresh | publish | s | CPU s | waiting for a CPU s | written MB | peak RSS MB | live file growth MB |"
+              " all files growth MB | live MB | readers: sql / http requests | reader errors | error |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|")
         for i in range(runs + 1):
             for source in ("articles", "curated"):
                 if source == "articles":
@@ -193,13 +215,14 @@ def bench(n: int, folder: Path, runs: int, base: Path | None = None) -> None:
                 label = ("warm-up " if i == 0 else "") + ("1 article" if source == "articles" else "1,000 figures")
                 c = readers.counts
                 if "seconds" in r:
-                    print(f"| {label} | {r['seconds']:.1f} | {r['cpu']:.1f} | {r['write_bytes'] / 1e6:.0f} |"
+                    print(f"| {label} | {r['how']} | {r['seconds']:.1f} | {r['cpu']:.1f} | {r['queued']:.1f} |"
+                          f" {r['write_bytes'] / 1e6:.0f} |"
                           f" {r['maxrss_mb']:.0f} |"
                           f" {r['live_growth_mb']:.1f} | {r['total_growth_mb']:.1f} | {r['live_mb']:.0f} |"
                           f" {c['sql']} / {c['http']} | {c['sql_errors'] + c['http_errors']} | {r['error'] or ''} |",
                           flush=True)
                 else:
-                    print(f"| {label} | | | | | | | | {c['sql']} / {c['http']} |"
+                    print(f"| {label} | | | | | | | | | | {c['sql']} / {c['http']} |"
                           f" {c['sql_errors'] + c['http_errors']} | {r['error']} |", flush=True)
                 for e in readers.errors[:3]:
                     print(f"    reader error: {e}", flush=True)

@@ -15,7 +15,8 @@ On top of that:
 - the local file system is switched off in the engine once the warehouse is open (read_blob, read_text, glob…);
 - error messages lose file paths and DuckDB's configuration advice;
 - in a web request, a client may have `sql_per_client` queries running or waiting and the server `sql_queue`.
-- the worker restarts when a publish replaces the warehouse file (a locked instance cannot open files itself).
+- the worker restarts when a publish replaces the warehouse file (a locked instance cannot open files itself);
+  an idle worker exits within WATCH_EVERY of the switch, so it never holds the old copy the next publish reuses.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ MAX_RESULT_BYTES = 20_000_000  # Arrow bytes of one result at most, on top of th
 BATCH_ROWS = 2048  # rows per Arrow batch fetched from DuckDB
 GRACE = 3.0  # seconds past the time limit before an unresponsive worker is killed
 START_TIMEOUT = 60.0  # seconds a new worker may take to import duckdb and open the file
+WATCH_EVERY = 0.2  # seconds between the worker's checks that its file is still the published one
+STALE = 75  # the exit status of a worker that left a replaced file
 READ_ONLY_KINDS = "SELECT, WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN"
 
 
@@ -192,24 +195,37 @@ class Sandbox:
         if not self._lock.acquire(timeout=2 * (self.timeout + GRACE)):
             raise SqlBusy("The SQL console is busy with other queries; try again in a moment.")
         try:
-            self._ensure_worker()
-            try:
-                self._conn.send((sql, self.row_cap))
-                if not self._conn.poll(self.timeout + GRACE):
-                    self._stop()  # stuck where interrupt() cannot reach: kill; the next query starts a new worker
-                    raise SqlTimeout(_timeout_message(self.timeout))
-                reply = self._conn.recv()
-            except (EOFError, OSError):
-                self._stop()
-                raise SqlFailed(
-                    "The query worker stopped unexpectedly (probably out of memory); it restarts for the next query."
-                ) from None
+            reply = self._ask(sql)
         finally:
             self._lock.release()
         if reply[0] == "error":
             raise ERRORS.get(reply[1], SqlFailed)(reply[2])
         _, columns, types, rows, truncated, seconds = reply
         return Result(columns, types, rows, truncated, seconds)
+
+    def _ask(self, sql: str) -> tuple:
+        for attempt in range(2):
+            self._ensure_worker()
+            try:
+                self._conn.send((sql, self.row_cap))
+                if not self._conn.poll(self.timeout + GRACE):
+                    self._stop()  # stuck where interrupt() cannot reach: kill; the next query starts a new worker
+                    raise SqlTimeout(_timeout_message(self.timeout))
+                return self._conn.recv()
+            except (EOFError, OSError):
+                left = self._left_replaced_file()
+                self._stop()
+                if left and not attempt:
+                    continue  # it left a replaced file as the query arrived: ask a new worker
+                raise SqlFailed(
+                    "The query worker stopped unexpectedly (probably out of memory); it restarts for the next query."
+                ) from None
+
+    def _left_replaced_file(self) -> bool:
+        try:
+            return self._proc.wait(2) == STALE
+        except subprocess.TimeoutExpired:
+            return False
 
     def _ensure_worker(self) -> None:
         stamp = _file_stamp(self.path)
@@ -280,12 +296,15 @@ def _worker_main(conn, path: str, memory_limit: str, threads: int, timeout: floa
     os.nice(10)  # a busy console yields the CPU to the app's own queries
     import duckdb
 
+    opened = _inode(path)  # before opening: a switch in between makes the worker leave at once, never stay
     try:
         con = open_locked(path, memory_limit, threads, timeout)
     except duckdb.Error as exc:
         conn.send(("error", "failed", scrub(f"The SQL worker could not open the warehouse: {exc}", path)))
         return
     conn.send(("ready",))
+    busy = threading.Lock()
+    threading.Thread(target=_leave_when_replaced, args=(con, path, opened, busy), daemon=True).start()
     while True:
         try:
             message = conn.recv()
@@ -294,11 +313,29 @@ def _worker_main(conn, path: str, memory_limit: str, threads: int, timeout: floa
         if message is None:
             break
         sql, row_cap = message
-        try:
-            conn.send(execute(con, sql, row_cap, timeout, path, result_bytes(memory_limit)))
-        except OSError:
-            break  # the app went away mid-query
+        with busy:
+            try:
+                conn.send(execute(con, sql, row_cap, timeout, path, result_bytes(memory_limit)))
+            except OSError:
+                break  # the app went away mid-query
     con.close()
+
+
+def _leave_when_replaced(con, path: str, opened, busy: threading.Lock) -> None:
+    """Exit (status STALE) once a publish has replaced the open file and no query runs: the old copy is the one
+    the next publish brings up to date, and a reader holding it would make that publish copy the whole file."""
+    while True:
+        time.sleep(WATCH_EVERY)
+        if _inode(path) != opened and busy.acquire(blocking=False):
+            con.close()
+            os._exit(STALE)
+
+
+def _inode(path: str):
+    try:
+        return os.stat(path).st_ino
+    except OSError:
+        return None
 
 
 def open_locked(path: str, memory_limit: str, threads: int, timeout: float):
@@ -321,6 +358,7 @@ def open_locked(path: str, memory_limit: str, threads: int, timeout: float):
             "max_execution_time": max(1, int(timeout * 1000)),  # milliseconds; the watchdog below backs it up
         },
     )
+    con.execute("SET enable_progress_bar = false")  # DuckDB draws it on stdout, the server's log
     con.execute("SET enable_external_access = false")
     con.execute("SET disabled_filesystems = 'LocalFileSystem'")  # the open warehouse reads on; no other file
     con.execute("SET lock_configuration = true")

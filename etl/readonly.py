@@ -45,9 +45,11 @@ def query(settings, sql: str) -> tuple[list[str], list[tuple]]:
         raise WarehouseError(f"no warehouse at {path}: run `displacement demo` or `displacement etl run` first")
     con = duckdb.connect(str(path), read_only=True, config={
         "autoinstall_known_extensions": False, "autoload_known_extensions": False,
-        "allow_community_extensions": False, "memory_limit": settings.memory_limit, "threads": int(settings.threads),
+        "allow_community_extensions": False,
+        "memory_limit": settings.memory_limit, "threads": int(settings.threads),
     })
     try:
+        con.execute("SET enable_progress_bar = false")  # DuckDB draws it on stdout, where the result goes
         con.execute("SET enable_external_access = false")
         con.execute("SET lock_configuration = true")
         con.execute(statement.query)

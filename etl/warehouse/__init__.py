@@ -44,6 +44,7 @@ def scalar(con, sql: str, params=None):
 def configure(con: duckdb.DuckDBPyConnection, memory_limit: str, threads: int) -> None:
     con.execute(f"SET memory_limit = '{_checked_size(memory_limit)}'")
     con.execute(f"SET threads = {int(threads)}")
+    con.execute("SET enable_progress_bar = false")  # DuckDB draws it on stdout, which is the CLI's output
 
 
 def _checked_size(size: str) -> str:

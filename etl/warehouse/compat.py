@@ -20,7 +20,9 @@ HEADER_VERSION = 64
 
 def connect(path: Path | str) -> duckdb.DuckDBPyConnection:
     """A read-write connection that creates new files in the old storage format."""
-    return duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION})
+    con = duckdb.connect(str(path), config={"storage_compatibility_version": STORAGE_VERSION})
+    con.execute("SET enable_progress_bar = false")  # DuckDB draws it on stdout, which is the CLI's output
+    return con
 
 
 def header_version(path: Path | str) -> int | None:

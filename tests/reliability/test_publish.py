@@ -4,11 +4,17 @@ loads, rejects kept, and derived tables equal to a rebuild from scratch however 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import textwrap
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
 from pathlib import Path
 
 import duckdb
@@ -113,6 +119,15 @@ PAUSED_RUN = textwrap.dedent(
 )
 
 
+def paused(proc, where: str) -> None:
+    """Wait until the child announces its pause; if it ends instead, say how."""
+    line = proc.stdout.readline()
+    if line.strip() != where:
+        proc.kill()
+        out, err = proc.communicate(timeout=60)
+        raise AssertionError(f"expected {where!r}, got {line + out!r}; exit {proc.returncode}; stderr: {err[-2000:]}")
+
+
 @pytest.mark.parametrize("where", ["replaying", "maintaining", "journaling", "switching"])
 def test_a_run_killed_anywhere_in_the_publish_changes_nothing_and_the_next_run_recovers(sources, tmp_path, where):
     runner.run(sources)
@@ -122,9 +137,9 @@ def test_a_run_killed_anywhere_in_the_publish_changes_nothing_and_the_next_run_r
     (sources.articles_dir / "a1.txt").write_text(ARTICLE.format(n=2000, k=7))
     sources.curated_csv.write_text(curated_rows(["r1", "r2", "r3", "r4"]))
     proc = subprocess.Popen([sys.executable, "-c", PAUSED_RUN, where], env=env_for(sources),
-                            stdout=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        assert proc.stdout.readline().strip() == where
+        paused(proc, where)
         assert os.path.realpath(sources.db) == live and state(sources) == before
     finally:
         proc.send_signal(signal.SIGKILL)
@@ -141,9 +156,9 @@ def test_a_second_run_is_refused_while_one_publishes(sources):
     runner.run(sources)
     before = state(sources)
     proc = subprocess.Popen([sys.executable, "-c", PAUSED_RUN, "maintaining"], env=env_for(sources),
-                            stdout=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
-        assert proc.stdout.readline().strip() == "maintaining"
+        paused(proc, "maintaining")
         second = subprocess.run([sys.executable, "-m", "etl.cli", "etl", "run", "curated"], env=env_for(sources),
                                 capture_output=True, text=True, timeout=120)
     finally:
@@ -214,3 +229,64 @@ def test_space_is_reused_across_refreshes(sources):
         sizes.append(sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()))
         assert len(list(folder.glob("v*.duckdb"))) == 2
     assert sizes[-1] - sizes[1] <= 2 * 2 * 1024 * 1024  # 2 copies × (added rows + at most a few 256 KB blocks)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def get_json(url: str) -> dict:
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            return json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        raise AssertionError(f"{url}: {exc.code} {exc.read()[:300]!r}") from None
+
+
+def test_refreshes_stay_incremental_while_the_dashboard_and_its_sql_console_hold_the_warehouse(sources):
+    """The console's worker and the dashboard's reader leave a replaced copy when idle: the next publish brings
+    that copy up to date from the journal instead of waiting for it, then copying the whole file."""
+    runner.run(sources)
+    runner.run(sources)
+    env, port = {**env_for(sources), "DISPLACEMENT_SQL_TIMEOUT": "120"}, free_port()  # a loaded machine is slow
+    server = subprocess.Popen([sys.executable, "-m", "etl.cli", "serve", "--port", str(port)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    count = base + "/api/sql?" + urllib.parse.urlencode({"q": "SELECT count(*) FROM v_figures"})
+    try:
+        for _ in range(240):
+            try:
+                get_json(base + "/api/health")
+                break
+            except OSError:
+                time.sleep(0.25)
+        before = get_json(count)["rows"][0][0]
+        for i in range(4):
+            if i % 2 == 0:  # both open the published copy, which the publish after next reuses
+                assert get_json(count)["rows"][0][0] == before + i
+                get_json(base + "/api/figures?limit=5")
+            sources.curated_csv.write_text(curated_rows(["r1", "r2", "r3", *(f"n{k}" for k in range(i + 1))]))
+            done = subprocess.run([sys.executable, "-m", "etl.cli", "--log-level", "info", "etl", "run", "curated"],
+                                  env=env, capture_output=True, text=True, timeout=300)
+            assert done.returncode == 0, done.stderr
+            assert "(replayed," in done.stderr, done.stderr  # not "(copied,": nobody held the older copy
+        assert get_json(count)["rows"][0][0] == before + 4  # the console follows the switches
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+
+
+def test_no_progress_bar_reaches_stdout_from_the_publish_or_displacement_sql(sources):
+    """DuckDB draws a progress bar on stdout for any query slower than 2 s (a loaded machine, a big warehouse):
+    it would land in `displacement sql`'s output and in the output of every ETL run."""
+    from etl.warehouse import etl_lock, next_version, scalar
+
+    runner.run(sources)
+    with etl_lock(sources), next_version(sources) as con:
+        assert scalar(con, "SELECT current_setting('enable_progress_bar')") is False
+    out = subprocess.run([sys.executable, "-m", "etl.cli", "sql", "SELECT current_setting('enable_progress_bar') AS p"],
+                         env=env_for(sources), capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "false" in out.stdout.lower() and "true" not in out.stdout.lower()
