@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import io
 from contextvars import copy_context
 
 import dashboard_data
@@ -145,18 +143,10 @@ def test_figures_grid_rows_and_exports(app):
     assert first["value_text"] == "about 2,700,000 people" and isinstance(first["period_end"], str)
     seed = [r for r in response["rowData"] if r["figure_id"] == "fig-un-80000"][0]
     assert seed["doc_id"] == dashboard_data.SEED_ID
-    state = {"filters": "", "figure": None}
-    csv = run_callback(figures.export, "fig-csv.n_clicks", 1, None, state, None)
-    assert csv["filename"].endswith(".csv") and "more than 100,000" in csv["content"]
-    xlsx = run_callback(figures.export, "fig-xlsx.n_clicks", None, 1, state, None)
-    df = pd.read_excel(io.BytesIO(base64.b64decode(xlsx["content"])))
-    assert len(df) == 1 + 11 and "value_text" in df.columns  # the HXL hashtag row, then the figures
-    assert df.iloc[0]["metric"] == "#indicator+code" and df.iloc[1:]["licence"].notna().all()
-
-
-def test_exports_defuse_spreadsheet_formulas():
-    figures = pages()[3]
-    assert figures._defuse("=cmd()") == "'=cmd()" and figures._defuse("ok") == "ok"
+    links = figures.export_links({"sortModel": [{"colId": "value", "sort": "desc"}], "filterModel": {}},
+                                 {"filters": "?admin1=SY07", "figure": None})
+    assert links == ("/export/figures.csv?admin1=SY07&sort=value%3Adesc",
+                     "/export/figures.xlsx?admin1=SY07&sort=value%3Adesc")
 
 
 def test_document_highlights_each_figure_in_its_sentence(app):
