@@ -93,7 +93,7 @@ def test_overview(app):
     graphs = find(page, lambda c: type(c).__name__ == "Graph")
     assert len(graphs) == 4
     assert all(g.config["displayModeBar"] and "toImageButtonOptions" in g.config for g in graphs)
-    caption = graphs[1].figure.layout.annotations[-1].text
+    caption = graphs[1].figure["layout"]["annotations"][-1]["text"]
     assert "Source:" in caption and "data as of" in caption
 
 
@@ -204,3 +204,20 @@ def test_pages_explain_a_missing_warehouse(settings):
             kwargs = {"doc_id": "x"} if page.__name__.endswith("documents") else {}
             assert "displacement demo" in text_of(page.layout(**kwargs))
     app.close_resources()
+
+
+def test_a_filter_change_sends_only_what_changed(app):
+    overview = pages()[0]
+    charts = find(overview.layout(admin1="SY07"), lambda c: getattr(c, "id", "") == "ov-trends")[0].children
+    shown = overview.shown(charts)
+    assert [s[0] for s in shown] == ["displaced-stock", "displaced-flow", "killed-all", "injured-all"]
+    assert overview.chart_changes(shown, charts) == (no_update, shown, [])  # nothing changed: nothing sent
+    killed = find(overview.layout(admin1="SY07", metric="killed"), lambda c: getattr(c, "id", "") == "ov-trends")
+    patch, after, updates = overview.chart_changes(shown, killed[0].children)
+    assert patch is no_update and [s[2] for s in after] == [False, False, True, False]
+    assert dict(updates)["ov-col-displaced-stock"] == {"style": {"display": "none"}}
+    assert "figure" in dict(updates)["ov-trend-killed-all"]
+    evacuated = [c for c in charts if c.id == "ov-col-killed-all"][0]
+    evacuated.id = "ov-col-evacuated-all"  # a chart this page never showed is added
+    patch, after, _ = overview.chart_changes(shown, [evacuated])
+    assert patch is not no_update and after[-1][0] == "evacuated-all"

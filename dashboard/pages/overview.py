@@ -84,8 +84,10 @@ def shown(charts: list) -> list[list]:
     return [[col.id.removeprefix("ov-col-"), _digest(col.children.figure), True] for col in charts]
 
 
-def _digest(fig) -> str:
-    return hashlib.sha1(json.dumps(fig.to_plotly_json(), default=str).encode()).hexdigest()
+def _digest(fig: dict) -> str:
+    """Of a plain figure (figs.plain_figure), template left out: it is the same for all."""
+    layout = {k: v for k, v in fig["layout"].items() if k != "template"}
+    return hashlib.sha1(json.dumps([fig["data"], layout], default=str).encode()).hexdigest()
 
 
 # A filter change on this page leaves it standing: the router's layout() answers no_update (search_changed_only)
@@ -207,17 +209,18 @@ def headline_card(key: tuple[str, str, str], heads) -> dbc.Card:
 
 def trend_charts(f: Filters, trend, as_of, keys) -> list:
     if trend.empty:
-        return [dbc.Col(graph("ov-trend-empty", figs.empty_figure("Trends", "No dated figures for these filters"),
+        return [dbc.Col(graph("ov-trend-empty", figs.empty_spec("Trends", "No dated figures for these filters"),
                               "trend"), xs=12, id="ov-col-empty")]
     order = trend.groupby("org")["n"].sum().sort_values(ascending=False).index
     # One colour per organisation across the page while the palette has enough; else distinct within each chart.
     page_colours = figs.colour_map(order) if len(order) <= len(figs.OKABE_ITO) else None
     cols = []
+    parts = dict(tuple(trend.groupby(["metric", "kind", "unit"], sort=False)))  # one pass, not one per chart
     for metric, kind, unit in keys:
-        part = trend[(trend["metric"] == metric) & (trend["kind"] == kind) & (trend["unit"] == unit)]
+        part = parts.get((metric, kind, unit))
         title = series_title(metric, kind, unit)
-        if part.empty:
-            fig = figs.empty_figure(title, "No dated figures for these filters")
+        if part is None:
+            fig = figs.empty_spec(title, "No dated figures for these filters")
         else:
             n_orgs = int(part["n_orgs"].iloc[0])
             shown = part["org"].nunique()
@@ -226,7 +229,7 @@ def trend_charts(f: Filters, trend, as_of, keys) -> list:
                 note += f"; {shown} of {n_orgs} organisations shown"
             cap = figs.caption(part["org"], part["month"].min(), part["month"].max(), as_of, note)
             full = title if f.is_empty() else f"{title} · {describe_filters(f)}"
-            fig = figs.trend_figure(part, full, cap, page_colours, unit)
+            fig = figs.trend_spec(part, full, cap, page_colours, unit)
         slug = f"{metric}-{kind or 'all'}" + ("" if unit == "people" else f"-{unit}")
         cols.append(dbc.Col(graph(f"ov-trend-{slug}", fig, f"trend-{slug}"), xs=12, lg=6, id=f"ov-col-{slug}"))
     return cols

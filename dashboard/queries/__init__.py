@@ -85,6 +85,7 @@ CACHING = True  # benchmarks turn it off to time DuckDB itself
 CACHE_ENTRIES = 256
 _cache: OrderedDict = OrderedDict()
 _cache_lock = threading.Lock()
+_computing: dict = {}  # key -> lock held while one thread computes it
 
 
 def _stamp(reader):
@@ -109,11 +110,21 @@ def cached(reader, key, compute, use_cache: bool = True):
         if full in _cache:
             _cache.move_to_end(full)
             return _cache[full]
-    value = compute()
-    with _cache_lock:
-        _cache[full] = value
-        while len(_cache) > CACHE_ENTRIES:
-            _cache.popitem(last=False)
+        computing = _computing.setdefault(full, threading.Lock())
+    # One computation per key at a time: the overview's two callbacks ask for the same query at once.
+    with computing:
+        with _cache_lock:
+            if full in _cache:
+                return _cache[full]
+        try:
+            value = compute()
+            with _cache_lock:
+                _cache[full] = value
+                while len(_cache) > CACHE_ENTRIES:
+                    _cache.popitem(last=False)
+        finally:
+            with _cache_lock:
+                _computing.pop(full, None)
     return value
 
 
