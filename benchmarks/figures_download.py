@@ -59,11 +59,12 @@ def via_callback(base: str, fmt: str) -> int:
 
 
 def has_route(base: str) -> bool:
+    """Whether the code serves /export (older code answers any path with the app's page)."""
     try:
-        urllib.request.urlopen(f"{base}/export/figures.csv?figure=none", timeout=60).read()
+        with urllib.request.urlopen(f"{base}/export/figures.csv?figure=none", timeout=60) as response:
+            return "attachment" in response.headers.get("Content-Disposition", "")
     except urllib.error.HTTPError:
         return False
-    return True
 
 
 def main(argv=None) -> None:
