@@ -42,6 +42,11 @@ def small_app(serve, settings):
     return serve(settings)
 
 
+def visible_charts(browser) -> list[str]:
+    return browser.execute_script(
+        "return [...document.querySelectorAll('#ov-trends .chart')].filter(e => e.offsetParent).map(e => e.id)")
+
+
 def choose(browser, control: str, label: str) -> None:
     browser.find_element(By.ID, control).click()
     WebDriverWait(browser, 10).until(EC.element_to_be_clickable(
@@ -63,8 +68,7 @@ def test_a_filter_change_redraws_the_charts_in_place(browser, small_app):
     choose(browser, "flt-metric", "killed")
     WebDriverWait(browser, 15).until(
         lambda b: b.find_elements(By.CSS_SELECTOR, "#ov-card-killed-all .headline")
-        and [e for e in b.find_elements(By.CSS_SELECTOR, "#ov-trends .chart") if e.is_displayed()]
-        == b.find_elements(By.ID, "ov-trend-killed-all"))
+        and visible_charts(b) == ["ov-trend-killed-all"])
     assert "at least 1,500" in browser.find_element(By.CSS_SELECTOR, "#ov-card-killed-all .headline").text
     assert browser.execute_script(KEPT) == [True, True, True]  # the page, the chart and its plot were kept
 
@@ -76,9 +80,7 @@ def test_a_filter_change_redraws_the_charts_in_place(browser, small_app):
     assert not [a for a in answers if "ov-trends" in a.get("response", {})]  # and #ov-trends is not sent again
 
     choose(browser, "flt-metric", "injured")  # the killed chart leaves, the injured one comes back
-    WebDriverWait(browser, 15).until(
-        lambda b: [e for e in b.find_elements(By.CSS_SELECTOR, "#ov-trends .chart") if e.is_displayed()]
-        == b.find_elements(By.ID, "ov-trend-injured-all"))
+    WebDriverWait(browser, 15).until(lambda b: visible_charts(b) == ["ov-trend-injured-all"])
     assert browser.execute_script("return document.getElementById('ov-page') === window.__kept[0]")
     assert browser.console_errors() == []
 
@@ -88,7 +90,6 @@ def test_a_chart_first_needed_after_a_filter_change_is_added(browser, small_app)
     WebDriverWait(browser, 15).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#ov-trend-killed-all .main-svg"))
     choose(browser, "flt-metric", "displaced")
     WebDriverWait(browser, 15).until(
-        lambda b: {e.get_attribute("id") for e in b.find_elements(By.CSS_SELECTOR, "#ov-trends .chart")
-                   if e.is_displayed()} == {"ov-trend-displaced-stock", "ov-trend-displaced-flow"})
+        lambda b: set(visible_charts(b)) == {"ov-trend-displaced-stock", "ov-trend-displaced-flow"})
     WebDriverWait(browser, 15).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#ov-trend-displaced-flow .main-svg"))
     assert browser.console_errors() == []
