@@ -16,7 +16,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, ctx, dcc, html, no_update
 from dash import _callback as dash_callback_registry
 
-from dashboard import api, auth, filters, limits, queries, review_api, sql_sandbox, weight
+from dashboard import api, auth, export_route, filters, limits, queries, review_api, sql_sandbox, weight
 from dashboard.figures import fmt_date
 from dashboard.filters import METRIC_LABELS, SOURCE_TYPES, Filters, with_search
 from etl.resources import bundled
@@ -80,6 +80,7 @@ def create_app(settings: Settings | None = None) -> dash.Dash:
     limits.install(app, settings)
     api.register(app.server, settings, reader)
     review_api.register(app.server, settings, reader)
+    export_route.register(app.server, settings, reader)
 
     warm = Warmer(reader)
 

@@ -104,9 +104,11 @@ def dataset_figures() -> list[dict]:
     return out
 
 
-def build(settings, with_boundaries: bool = True, extra_documents: list[dict] | None = None):
-    """Write the test warehouse at settings.db; returns settings. extra_documents: dicts with doc_id, text, title."""
-    figures = seed_figures() + dataset_figures()
+def build(settings, with_boundaries: bool = True, extra_documents: list[dict] | None = None,
+          extra_figures: list[dict] | None = None):
+    """Write the test warehouse at settings.db; returns settings. extra_documents: dicts with doc_id, text, title;
+    extra_figures: dicts shaped like dataset_figures()'s."""
+    figures = seed_figures() + dataset_figures() + (extra_figures or [])
     documents = [dict(doc_id=SEED_ID, source="articles", url="https://www.voanews.com/a/idlib",
                       title=SEED_TEXT.split("\n")[0], publisher="VOA", published=date(2019, 12, 25), text=SEED_TEXT)]
     documents += extra_documents or []

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import io
 from contextvars import copy_context
 
 import dashboard_data
@@ -95,7 +93,7 @@ def test_overview(app):
     graphs = find(page, lambda c: type(c).__name__ == "Graph")
     assert len(graphs) == 4
     assert all(g.config["displayModeBar"] and "toImageButtonOptions" in g.config for g in graphs)
-    caption = graphs[1].figure.layout.annotations[-1].text
+    caption = graphs[1].figure["layout"]["annotations"][-1]["text"]
     assert "Source:" in caption and "data as of" in caption
 
 
@@ -145,18 +143,10 @@ def test_figures_grid_rows_and_exports(app):
     assert first["value_text"] == "about 2,700,000 people" and isinstance(first["period_end"], str)
     seed = [r for r in response["rowData"] if r["figure_id"] == "fig-un-80000"][0]
     assert seed["doc_id"] == dashboard_data.SEED_ID
-    state = {"filters": "", "figure": None}
-    csv = run_callback(figures.export, "fig-csv.n_clicks", 1, None, state, None)
-    assert csv["filename"].endswith(".csv") and "more than 100,000" in csv["content"]
-    xlsx = run_callback(figures.export, "fig-xlsx.n_clicks", None, 1, state, None)
-    df = pd.read_excel(io.BytesIO(base64.b64decode(xlsx["content"])))
-    assert len(df) == 1 + 11 and "value_text" in df.columns  # the HXL hashtag row, then the figures
-    assert df.iloc[0]["metric"] == "#indicator+code" and df.iloc[1:]["licence"].notna().all()
-
-
-def test_exports_defuse_spreadsheet_formulas():
-    figures = pages()[3]
-    assert figures._defuse("=cmd()") == "'=cmd()" and figures._defuse("ok") == "ok"
+    links = figures.export_links({"sortModel": [{"colId": "value", "sort": "desc"}], "filterModel": {}},
+                                 {"filters": "?admin1=SY07", "figure": None})
+    assert links == ("/export/figures.csv?admin1=SY07&sort=value%3Adesc",
+                     "/export/figures.xlsx?admin1=SY07&sort=value%3Adesc")
 
 
 def test_document_highlights_each_figure_in_its_sentence(app):
@@ -214,3 +204,20 @@ def test_pages_explain_a_missing_warehouse(settings):
             kwargs = {"doc_id": "x"} if page.__name__.endswith("documents") else {}
             assert "displacement demo" in text_of(page.layout(**kwargs))
     app.close_resources()
+
+
+def test_a_filter_change_sends_only_what_changed(app):
+    overview = pages()[0]
+    charts = find(overview.layout(admin1="SY07"), lambda c: getattr(c, "id", "") == "ov-trends")[0].children
+    shown = overview.shown(charts)
+    assert [s[0] for s in shown] == ["displaced-stock", "displaced-flow", "killed-all", "injured-all"]
+    assert overview.chart_changes(shown, charts) == (no_update, shown, [])  # nothing changed: nothing sent
+    killed = find(overview.layout(admin1="SY07", metric="killed"), lambda c: getattr(c, "id", "") == "ov-trends")
+    patch, after, updates = overview.chart_changes(shown, killed[0].children)
+    assert patch is no_update and [s[2] for s in after] == [False, False, True, False]
+    assert dict(updates)["ov-col-displaced-stock"] == {"style": {"display": "none"}}
+    assert "figure" in dict(updates)["ov-trend-killed-all"]
+    evacuated = [c for c in charts if c.id == "ov-col-killed-all"][0]
+    evacuated.id = "ov-col-evacuated-all"  # a chart this page never showed is added
+    patch, after, _ = overview.chart_changes(shown, [evacuated])
+    assert patch is not no_update and after[-1][0] == "evacuated-all"

@@ -34,6 +34,17 @@ def reader():
         return dash.get_app().reader
 
 
+def search_changed_only() -> bool:
+    """Whether Dash's page router is calling layout() only because the query string changed (a filter change on
+    the page shown): a page whose callbacks follow the filters answers no_update, so nothing is drawn anew."""
+    import dash
+
+    try:
+        return set(dash.ctx.triggered_prop_ids) == {"_pages_location.search"}
+    except Exception:  # noqa: BLE001 - not inside a callback (a test, the validation layout)
+        return False
+
+
 def graph(id_: str, figure, filename: str, **kwargs) -> dcc.Graph:
     """A chart with the modebar (and its download-as-PNG button) always on."""
     return dcc.Graph(id=id_, figure=figure, config=figs.graph_config(filename), className="chart", **kwargs)

@@ -1,21 +1,19 @@
 """/figures: every figure in a sortable, filterable grid, paged from the server (AG Grid's infinite row model),
-with CSV and Excel export of what the grid shows (capped). Rows link to their document."""
+with CSV and Excel downloads of what the grid shows (capped; dashboard/export_route.py streams them). Rows link
+to their document."""
 
 from __future__ import annotations
 
-import io
 from datetime import date, datetime
 
 import dash
 import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-import flask
 import pandas as pd
-from dash import Input, Output, State, callback, ctx, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, html, no_update
 
+from dashboard import export_route, queries
 from dashboard import figures as figs
-from dashboard import hdx_export, queries
-from dashboard.api import defuse as _defuse  # one rule for every CSV the app writes
 from dashboard.filters import Filters
 from dashboard.pages import describe_filters, guarded, page_header, reader
 from etl.warehouse import WarehouseError
@@ -45,10 +43,6 @@ COLUMNS = [
     {"field": "published", "headerName": "Published", "minWidth": 120, "filter": False},
     {"field": "review_status", "headerName": "Review", "minWidth": 110, "filter": False, "sortable": False},
 ]
-EXPORT_COLUMNS = ["figure_id", "metric", "value", "value_low", "value_high", "qualifier", "value_text",
-                  "quantity_text", "unit", "claimed_by", "claimed_by_org", "place", "country_iso3", "admin1_pcode",
-                  "admin2_pcode", "period_start", "period_end", "stock_or_flow", "publisher", "published", "title",
-                  "url", "doc_id", "source", "source_type", "dataset", "record_id", "review_status"]
 
 
 @guarded
@@ -70,11 +64,14 @@ def layout(**query):
         dbc.Row([
             dbc.Col(html.Div(id="fig-count", className="small text-muted"), className="align-self-center"),
             dbc.Col([
-                dbc.Button("CSV", id="fig-csv", color="secondary", outline=True, size="sm", className="me-2",
-                           title=f"Download up to {queries.EXPORT_CAP['csv']:,} rows as CSV"),
-                dbc.Button("Excel", id="fig-xlsx", color="secondary", outline=True, size="sm",
-                           title=f"Download up to {queries.EXPORT_CAP['xlsx']:,} rows as Excel"),
-                dcc.Download(id="fig-download"),
+                # Plain links to a streaming Flask route (dashboard/export_route.py): the browser shows the
+                # download's progress; the links follow the grid's sort and column filters.
+                html.A("CSV", id="fig-csv", href=export_route.href("csv", f, figure), download="",
+                       className="btn btn-outline-secondary btn-sm me-2",
+                       title=f"Download up to {queries.EXPORT_CAP['csv']:,} rows as CSV (with an HXL row)"),
+                html.A("Excel", id="fig-xlsx", href=export_route.href("xlsx", f, figure), download="",
+                       className="btn btn-outline-secondary btn-sm",
+                       title=f"Download up to {queries.EXPORT_CAP['xlsx']:,} rows as Excel (with an HXL row)"),
             ], width="auto"),
         ], className="mb-2"),
         dag.AgGrid(
@@ -110,28 +107,18 @@ def rows(request, state):
 
 
 @callback(
-    Output("fig-download", "data"),
-    Input("fig-csv", "n_clicks"),
-    Input("fig-xlsx", "n_clicks"),
+    Output("fig-csv", "href"),
+    Output("fig-xlsx", "href"),
+    Input("fig-grid", "getRowsRequest"),
     State("fig-state", "data"),
-    State("fig-grid", "getRowsRequest"),
     prevent_initial_call=True,
 )
-def export(_csv, _xlsx, state, request):
-    fmt = "xlsx" if ctx.triggered_id == "fig-xlsx" else "csv"
+def export_links(request, state):
+    """The download links follow the grid's sort and column filters."""
     request = request or {}
     f, figure = Filters.from_query((state or {}).get("filters")), (state or {}).get("figure")
-    df = export_frame(queries.export_rows(reader(), f, fmt, request.get("sortModel"), request.get("filterModel"),
-                                          figure))
-    df = hdx_export.with_hxl_row(hdx_export.prepare(reader(), df, flask.current_app.config["DISPLACEMENT_RESTRICTED"]))
-    stamp = datetime.now().strftime("%Y%m%d-%H%M")
-    if fmt == "csv":
-        return dcc.send_data_frame(df.to_csv, f"figures-{stamp}.csv", index=False)
-
-    def write(buffer: io.BytesIO):
-        df.to_excel(buffer, index=False, sheet_name="figures", engine="openpyxl")
-
-    return dcc.send_bytes(write, f"figures-{stamp}.xlsx")
+    return tuple(export_route.href(fmt, f, figure, request.get("sortModel"), request.get("filterModel"))
+                 for fmt in ("csv", "xlsx"))
 
 
 def record_card(rec: dict | None):
@@ -174,18 +161,6 @@ def grid_records(df: pd.DataFrame) -> list[dict]:
         row["period_text"] = figs.fmt_period(row["period_start"], row["period_end"])
         out.append({k: _json(v) for k, v in row.items()})
     return out
-
-
-def export_frame(df: pd.DataFrame) -> pd.DataFrame:
-    """Export columns, with the formatted value, and text cells that spreadsheets would run as formulas defused."""
-    df = df.copy()
-    df["value_text"] = [figs.format_value(r.value, r.value_low, r.value_high, r.qualifier, r.quantity_text)
-                        for r in df.itertuples()]
-    df = df[EXPORT_COLUMNS]
-    for col in df.columns:
-        if df[col].dtype == object or str(df[col].dtype) in ("string", "str"):
-            df[col] = df[col].map(_defuse)
-    return df
 
 
 def _json(value):

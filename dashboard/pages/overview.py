@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 import dash
 import dash_bootstrap_components as dbc
-from dash import dcc, html
+from dash import Input, Output, Patch, State, callback, dcc, html, no_update, set_props
 
 from dashboard import figures as figs
 from dashboard import queries
 from dashboard.filters import METRIC_LABELS, Filters
-from dashboard.pages import LATEST_RULE, describe_filters, graph, guarded, page_header, reader
+from dashboard.pages import LATEST_RULE, describe_filters, graph, guarded, page_header, reader, search_changed_only
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · Displacement figures", order=0)
 
@@ -50,19 +53,115 @@ def series_keys(f: Filters, heads=None) -> list[tuple[str, str, str]]:
 
 @guarded
 def layout(**query):
+    if search_changed_only():
+        return dash.no_update  # same page, new filters: cards_for_filters and charts_for_filters redraw what changed
     f = Filters.from_query(query)
     r = reader()
     heads, trend = queries.overview(r, f)
     as_of = queries.data_as_of(r).get("last_success")
     keys = series_keys(f, heads)
+    charts = trend_charts(f, trend, as_of, keys)
     return html.Div([
-        page_header("Overview", f"Latest figures for {describe_filters(f)}"),
+        html.Div(header(f), id="ov-header"),
         html.P(LATEST_RULE, className="small text-muted latest-rule", id="ov-latest-rule"),
-        wider_area_note(r, f),
-        dbc.Row([dbc.Col(headline_card(key, heads), xs=12, sm=6, lg=3, className="mb-3")
-                 for key in keys], className="g-3", id="ov-cards"),
-        dbc.Row(trend_charts(f, trend, as_of, keys), className="g-3", id="ov-trends"),
-    ])
+        html.Div(wider_area_note(r, f), id="ov-wider-box"),
+        dbc.Row(cards(keys, heads), className="g-3", id="ov-cards"),
+        dbc.Row(charts, className="g-3", id="ov-trends"),
+        dcc.Store(id="ov-shown", data=shown(charts)),
+    ], id="ov-page")
+
+
+def header(f: Filters):
+    return page_header("Overview", f"Latest figures for {describe_filters(f)}")
+
+
+def cards(keys, heads) -> list:
+    return [dbc.Col(headline_card(key, heads), xs=12, sm=6, lg=3, className="mb-3") for key in keys]
+
+
+def shown(charts: list) -> list[list]:
+    """[slug, digest of its figure, shown?] per chart on the page: what a filter change compares against."""
+    return [[col.id.removeprefix("ov-col-"), _digest(col.children.figure), True] for col in charts]
+
+
+def _digest(fig: dict) -> str:
+    """Of a plain figure (figs.plain_figure), template left out: it is the same for all."""
+    layout = {k: v for k, v in fig["layout"].items() if k != "template"}
+    return hashlib.sha1(json.dumps([fig["data"], layout], default=str).encode()).hexdigest()
+
+
+# A filter change on this page leaves it standing: the router's layout() answers no_update (search_changed_only)
+# and these two callbacks send only what changed. Cards are small HTML and are sent whole. Charts are kept: one
+# whose figure changed gets the new figure (set_props: Plotly redraws it in place), one no longer wanted is hidden,
+# one hidden earlier comes back, and only a chart never shown on this page is added to #ov-trends (a Patch). Dash
+# mounts every child anew when a children prop changes, so that last case redraws the other charts too.
+@callback(
+    Output("ov-header", "children"),
+    Output("ov-wider-box", "children"),
+    Output("ov-cards", "children"),
+    Input("url", "search"),
+    State("url", "pathname"),
+    prevent_initial_call=True,
+)
+def cards_for_filters(search, pathname):
+    if (pathname or "/") != "/":
+        return no_update, no_update, no_update
+    f = Filters.from_query(search)
+    r = reader()
+    heads = queries.overview(r, f)[0]
+    return header(f), wider_area_note(r, f), cards(series_keys(f, heads), heads)
+
+
+@callback(
+    Output("ov-trends", "children"),
+    Output("ov-shown", "data"),
+    Input("url", "search"),
+    State("url", "pathname"),
+    State("ov-shown", "data"),
+    prevent_initial_call=True,
+)
+def charts_for_filters(search, pathname, before):
+    if (pathname or "/") != "/":
+        return no_update, no_update
+    f = Filters.from_query(search)
+    r = reader()
+    heads, trend = queries.overview(r, f)
+    charts = trend_charts(f, trend, queries.data_as_of(r).get("last_success"), series_keys(f, heads))
+    patch, after, updates = chart_changes(before or [], charts)
+    for cid, props in updates:
+        set_props(cid, props)
+    return patch, after
+
+
+HIDDEN = {"display": "none"}
+
+
+def chart_changes(before: list, charts: list) -> tuple:
+    """(Patch of #ov-trends' children or no_update, the new shown list, [(component id, props)] to set) for going
+    from the charts shown `before` to `charts`."""
+    wanted = {col.id.removeprefix("ov-col-"): col for col in charts}
+    after, updates, added = [], [], []
+    for slug, digest, visible in before:
+        col = wanted.pop(slug, None)
+        if col is None:
+            if visible:
+                updates.append((f"ov-col-{slug}", {"style": HIDDEN}))
+            after.append([slug, digest, False])
+            continue
+        new_digest = _digest(col.children.figure)
+        if not visible:
+            updates.append((f"ov-col-{slug}", {"style": None}))
+        if new_digest != digest:
+            updates.append((f"ov-trend-{slug}", {"figure": col.children.figure}))
+        after.append([slug, new_digest, True])
+    for slug, col in wanted.items():
+        added.append(col)
+        after.append([slug, _digest(col.children.figure), True])
+    if not added:
+        return no_update, after, updates
+    patch = Patch()
+    patch.extend(added)
+    return patch, after, updates
 
 
 def wider_area_note(r, f: Filters):
@@ -110,17 +209,18 @@ def headline_card(key: tuple[str, str, str], heads) -> dbc.Card:
 
 def trend_charts(f: Filters, trend, as_of, keys) -> list:
     if trend.empty:
-        return [dbc.Col(graph("ov-trend-empty", figs.empty_figure("Trends", "No dated figures for these filters"),
-                              "trend"), xs=12)]
+        return [dbc.Col(graph("ov-trend-empty", figs.empty_spec("Trends", "No dated figures for these filters"),
+                              "trend"), xs=12, id="ov-col-empty")]
     order = trend.groupby("org")["n"].sum().sort_values(ascending=False).index
     # One colour per organisation across the page while the palette has enough; else distinct within each chart.
     page_colours = figs.colour_map(order) if len(order) <= len(figs.OKABE_ITO) else None
     cols = []
+    parts = dict(tuple(trend.groupby(["metric", "kind", "unit"], sort=False)))  # one pass, not one per chart
     for metric, kind, unit in keys:
-        part = trend[(trend["metric"] == metric) & (trend["kind"] == kind) & (trend["unit"] == unit)]
+        part = parts.get((metric, kind, unit))
         title = series_title(metric, kind, unit)
-        if part.empty:
-            fig = figs.empty_figure(title, "No dated figures for these filters")
+        if part is None:
+            fig = figs.empty_spec(title, "No dated figures for these filters")
         else:
             n_orgs = int(part["n_orgs"].iloc[0])
             shown = part["org"].nunique()
@@ -129,7 +229,7 @@ def trend_charts(f: Filters, trend, as_of, keys) -> list:
                 note += f"; {shown} of {n_orgs} organisations shown"
             cap = figs.caption(part["org"], part["month"].min(), part["month"].max(), as_of, note)
             full = title if f.is_empty() else f"{title} · {describe_filters(f)}"
-            fig = figs.trend_figure(part, full, cap, page_colours, unit)
+            fig = figs.trend_spec(part, full, cap, page_colours, unit)
         slug = f"{metric}-{kind or 'all'}" + ("" if unit == "people" else f"-{unit}")
-        cols.append(dbc.Col(graph(f"ov-trend-{slug}", fig, f"trend-{slug}"), xs=12, lg=6))
+        cols.append(dbc.Col(graph(f"ov-trend-{slug}", fig, f"trend-{slug}"), xs=12, lg=6, id=f"ov-col-{slug}"))
     return cols

@@ -85,6 +85,7 @@ CACHING = True  # benchmarks turn it off to time DuckDB itself
 CACHE_ENTRIES = 256
 _cache: OrderedDict = OrderedDict()
 _cache_lock = threading.Lock()
+_computing: dict = {}  # key -> lock held while one thread computes it
 
 
 def _stamp(reader):
@@ -109,11 +110,21 @@ def cached(reader, key, compute, use_cache: bool = True):
         if full in _cache:
             _cache.move_to_end(full)
             return _cache[full]
-    value = compute()
-    with _cache_lock:
-        _cache[full] = value
-        while len(_cache) > CACHE_ENTRIES:
-            _cache.popitem(last=False)
+        computing = _computing.setdefault(full, threading.Lock())
+    # One computation per key at a time: the overview's two callbacks ask for the same query at once.
+    with computing:
+        with _cache_lock:
+            if full in _cache:
+                return _cache[full]
+        try:
+            value = compute()
+            with _cache_lock:
+                _cache[full] = value
+                while len(_cache) > CACHE_ENTRIES:
+                    _cache.popitem(last=False)
+        finally:
+            with _cache_lock:
+                _computing.pop(full, None)
     return value
 
 
@@ -310,10 +321,29 @@ def figure_rows(reader, f: Filters, start: int, end: int, sort_model=None, filte
     return rows, total
 
 
-def export_rows(reader, f: Filters, fmt: str, sort_model=None, filter_model=None, figure=None) -> pd.DataFrame:
-    cap = EXPORT_CAP[fmt]
-    params = f.params() | grid_params(filter_model) | {"figure": figure, "limit": cap, "offset": 0}
-    return run(reader, "figure_rows", params, order=order_by(sort_model))
+def export_batches(reader, f: Filters, fmt: str, sort_model=None, filter_model=None, figure=None,
+                   restricted: list[str] | None = None, batch: int = 2000):
+    """(columns, batches): the download's rows (export_rows.sql) as lists of tuples, `batch` at a time, read from
+    a cursor of `reader` that is closed when the batches end. Never cached: a download may be large."""
+    sql = SQL["export_rows"].replace("{{order}}", order_by(sort_model))
+    params = f.params() | grid_params(filter_model) | {"figure": figure, "limit": EXPORT_CAP[fmt],
+                                                       "restricted": list(restricted or [])}
+    cur = reader.cursor()
+    try:
+        cur.execute(sql, {key: params.get(key) for key in _PARAM.findall(sql)})
+    except Exception:
+        cur.close()
+        raise
+    columns = [d[0] for d in cur.description]
+
+    def batches():
+        try:
+            while rows := cur.fetchmany(batch):
+                yield rows
+        finally:
+            cur.close()
+
+    return columns, batches()
 
 
 def document(reader, doc_id: str) -> tuple[dict | None, pd.DataFrame]:

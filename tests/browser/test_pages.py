@@ -82,7 +82,7 @@ def test_filters_update_url_and_charts_and_survive_reload(browser, small_app):
     assert "admin1=SY07" in browser.current_url
     WebDriverWait(browser, 10).until(
         lambda b: b.find_elements(By.CSS_SELECTOR, "#ov-card-killed-all .headline")
-        and len(b.find_elements(By.CSS_SELECTOR, "#ov-trends .js-plotly-plot")) == 1)
+        and len([e for e in b.find_elements(By.CSS_SELECTOR, "#ov-trends .js-plotly-plot") if e.is_displayed()]) == 1)
     assert "at least 1,500" in browser.find_element(By.CSS_SELECTOR, "#ov-card-killed-all .headline").text
 
     browser.refresh()

@@ -1,0 +1,75 @@
+"""Serve the dashboard (the code on PYTHONPATH) over one warehouse on 127.0.0.1, for the browser benchmarks.
+
+    python benchmarks/serve_local.py WAREHOUSE PORT [--export-cap N]
+
+Like `displacement serve` but without its start-up checks, so a 10M-figure warehouse answers as soon as the app is
+built. Each Dash callback's server time is logged to stderr ("callback <output> <wall ms> <thread CPU ms>") by
+Flask hooks (CPU time says what a callback costs when the machine is shared), and
+--export-cap sets the figures downloads' row cap (so CSV and Excel can be timed on the same number of rows).
+`start(...)` runs it as a subprocess and waits until it answers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+
+def start(db: Path, port: int, export_cap: int | None = None, log=None) -> subprocess.Popen:
+    args = [sys.executable, str(Path(__file__).resolve()), str(db), str(port)]
+    if export_cap:
+        args += ["--export-cap", str(export_cap)]
+    proc = subprocess.Popen(args, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=log or subprocess.DEVNULL)
+    deadline = time.time() + 900
+    while time.time() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"the server exited with {proc.returncode}")
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/_dash-layout", timeout=60)
+            return proc
+        except OSError:
+            time.sleep(0.5)
+    proc.terminate()
+    raise SystemExit("the dashboard did not answer within 900 s")
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("db", type=Path)
+    parser.add_argument("port", type=int)
+    parser.add_argument("--export-cap", type=int)
+    args = parser.parse_args(argv)
+    from flask import g, request
+    from werkzeug.serving import make_server
+
+    from dashboard import queries
+    from dashboard.app import create_app
+    from etl.settings import Settings
+
+    if args.export_cap:
+        queries.EXPORT_CAP.update(csv=args.export_cap, xlsx=args.export_cap)
+    app = create_app(Settings.from_env(db=args.db, public_only="false"))
+    server = app.server
+
+    @server.before_request
+    def _start():
+        g.started, g.cpu = time.perf_counter(), time.thread_time()
+
+    @server.after_request
+    def _timed(response):
+        if request.path == "/_dash-update-component" and "started" in g:
+            body = request.get_json(silent=True) or {}
+            ms, cpu = (time.perf_counter() - g.started) * 1000, (time.thread_time() - g.cpu) * 1000
+            print(f"callback {body.get('output', '?')[:80]} {ms:.1f} {cpu:.1f}", file=sys.stderr, flush=True)
+        return response
+
+    make_server("127.0.0.1", args.port, server, threaded=True).serve_forever()
+
+
+if __name__ == "__main__":
+    main()
