@@ -15,7 +15,10 @@ On top of that:
 - the local file system is switched off in the engine once the warehouse is open (read_blob, read_text, glob…);
 - error messages lose file paths and DuckDB's configuration advice;
 - in a web request, a client may have `sql_per_client` queries running or waiting and the server `sql_queue`.
-- the worker restarts when a publish replaces the warehouse file (a locked instance cannot open files itself).
+- the worker restarts when a publish replaces the warehouse file (a locked instance cannot open files itself);
+- with DISPLACEMENT_PUBLIC_ONLY on, the worker never opens the warehouse: it opens the public copy
+  (etl.public_copy), a file that holds no row of a source whose terms forbid redistribution. A publish's copy is
+  built in the background on the next query; until it is ready the console serves the previous copy.
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ MAX_RESULT_BYTES = 20_000_000  # Arrow bytes of one result at most, on top of th
 BATCH_ROWS = 2048  # rows per Arrow batch fetched from DuckDB
 GRACE = 3.0  # seconds past the time limit before an unresponsive worker is killed
 START_TIMEOUT = 60.0  # seconds a new worker may take to import duckdb and open the file
+FRESH_WAIT = 10.0  # seconds a query waits for a new public copy before the previous one answers it
 READ_ONLY_KINDS = "SELECT, WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN"
 
 
@@ -168,7 +172,7 @@ atexit.register(shutdown)
 
 def _sandbox_for(settings) -> Sandbox:
     key = (str(settings.db), settings.sql_memory_limit, int(settings.threads), float(settings.sql_timeout),
-           int(settings.sql_row_cap))
+           int(settings.sql_row_cap), settings.restricted, settings.memory_limit)
     with _registry_lock:
         box = _sandboxes.get(key)
         if box is None:
@@ -179,13 +183,17 @@ def _sandbox_for(settings) -> Sandbox:
 class Sandbox:
     """A worker process holding a locked-down DuckDB instance over one warehouse file."""
 
-    def __init__(self, path: str, memory_limit: str, threads: int, timeout: float, row_cap: int):
+    def __init__(self, path: str, memory_limit: str, threads: int, timeout: float, row_cap: int,
+                 public: bool = False, build_memory: str = "1GB"):
         self.path, self.memory_limit, self.threads = path, memory_limit, threads
         self.timeout, self.row_cap = timeout, row_cap
+        self.public, self.build_memory = public, build_memory
         self._lock = threading.Lock()
         self._proc = None
         self._conn = None
         self._stamp = None
+        self._serving = None  # the file the worker has open: the warehouse, or its public copy
+        self._builder = None  # the background process building the next public copy
 
     def run(self, sql: str) -> Result:
         # Queries queue for the worker; each takes at most timeout + grace.
@@ -212,20 +220,23 @@ class Sandbox:
         return Result(columns, types, rows, truncated, seconds)
 
     def _ensure_worker(self) -> None:
-        stamp = _file_stamp(self.path)
         alive = self._proc is not None and self._proc.poll() is None
+        target = self._target(alive)
+        if alive and self.public and target == self._serving:
+            return  # a public copy never changes (and may be pruned while the worker keeps it open)
+        stamp = (target, _file_stamp(target))
         if alive and stamp == self._stamp:
             return
         self._stop()
         ours, theirs = socket.socketpair()
         with theirs:
             proc = subprocess.Popen(
-                [sys.executable, "-P", os.path.abspath(__file__), "--worker", str(theirs.fileno()), self.path,
+                [sys.executable, "-P", os.path.abspath(__file__), "--worker", str(theirs.fileno()), target,
                  self.memory_limit, str(self.threads), str(self.timeout)],
                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
             )
         parent = Connection(ours.detach())
-        self._proc, self._conn, self._stamp = proc, parent, stamp
+        self._proc, self._conn, self._stamp, self._serving = proc, parent, stamp, target
         if not parent.poll(START_TIMEOUT):
             self._stop()
             raise SqlFailed("The SQL worker did not start in time; try again.")
@@ -238,9 +249,39 @@ class Sandbox:
             self._stop()
             raise ERRORS.get(reply[1], SqlFailed)(reply[2])
 
+    def _target(self, alive: bool) -> str:
+        """The file the worker should serve: the warehouse, or with public-only on its public copy.
+
+        A missing public copy is built in the background; a query waits for it up to FRESH_WAIT seconds, then is
+        served by the previous copy (if there is one) until the new one is ready."""
+        _file_stamp(self.path)  # no warehouse: say so
+        if not self.public:
+            return self.path
+        from etl import public_copy
+
+        copy = public_copy.ready(self.path)
+        if copy is not None:
+            return str(copy)
+        if self._builder is None or self._builder.poll() is not None:
+            self._builder = subprocess.Popen(
+                [sys.executable, "-m", "etl.public_copy", self.path, self.build_memory, str(self.threads)],
+                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            )
+        previous = self._serving if alive else public_copy.newest(self.path)
+        try:
+            self._builder.wait(FRESH_WAIT if previous else START_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            if previous:
+                return str(previous)
+            raise SqlBusy("The public copy of the warehouse is still being prepared; try again in a minute.") from None
+        copy = public_copy.ready(self.path)
+        if copy is None and previous is None:
+            raise SqlFailed("The public copy of the warehouse could not be built; the server log says why.")
+        return str(copy or previous)
+
     def _stop(self) -> None:
         proc, conn = self._proc, self._conn
-        self._proc = self._conn = self._stamp = None
+        self._proc = self._conn = self._stamp = self._serving = None
         if conn is not None:
             conn.close()
         if proc is not None and proc.poll() is None:
@@ -256,6 +297,9 @@ class Sandbox:
                 except (OSError, ValueError, subprocess.TimeoutExpired):
                     pass
             self._stop()
+            if self._builder is not None and self._builder.poll() is None:
+                self._builder.kill()  # its half-written file is removed by the next build
+                self._builder.wait(5)
 
 
 def _file_stamp(path: str):
