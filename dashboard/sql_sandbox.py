@@ -393,6 +393,8 @@ def execute(con, sql: str, row_cap: int, timeout: float, path: str = "", max_byt
         kind, message = _explain_error(exc)
         return ("error", kind, scrub(message, path, sql))
     except Exception as exc:  # noqa: BLE001 - anything else is reported, never kills the worker
+        if "INTERRUPT Error" in str(exc):  # the watchdog's interrupt, raised through the Arrow stream
+            return ("error", "timeout", _timeout_message(timeout))
         return ("error", "failed", scrub(f"The query failed: {type(exc).__name__}: {exc}", path, sql))
     finally:
         watchdog.cancel()
