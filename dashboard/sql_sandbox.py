@@ -194,9 +194,12 @@ class Sandbox:
         self._stamp = None
         self._serving = None  # the file the worker has open: the warehouse, or its public copy
         self._builder = None  # the background process building the next public copy
+        self._build_lock = threading.Lock()
 
     def run(self, sql: str) -> Result:
         # Queries queue for the worker; each takes at most timeout + grace.
+        if self.public:
+            self._await_copy()  # a build is waited for here, not in the worker's queue
         if not self._lock.acquire(timeout=2 * (self.timeout + GRACE)):
             raise SqlBusy("The SQL console is busy with other queries; try again in a moment.")
         try:
@@ -249,35 +252,49 @@ class Sandbox:
             self._stop()
             raise ERRORS.get(reply[1], SqlFailed)(reply[2])
 
-    def _target(self, alive: bool) -> str:
-        """The file the worker should serve: the warehouse, or with public-only on its public copy.
+    def _await_copy(self) -> None:
+        """With public-only on: make sure a public copy exists, outside the worker's queue (etl.public_copy).
 
-        A missing public copy is built in the background; a query waits for it up to FRESH_WAIT seconds, then is
-        served by the previous copy (if there is one) until the new one is ready."""
+        A publish's copy is built in the background; the query that starts the build waits up to FRESH_WAIT
+        seconds for it, later ones go on at once with the previous copy. With no copy at all yet, queries wait
+        for the first one up to START_TIMEOUT."""
+        from etl import public_copy
+
         _file_stamp(self.path)  # no warehouse: say so
+        with self._build_lock:
+            if public_copy.ready(self.path) is not None:
+                return
+            started = self._builder is None or self._builder.poll() is not None
+            if started:
+                self._builder = subprocess.Popen(
+                    [sys.executable, "-m", "etl.public_copy", self.path, self.build_memory, str(self.threads)],
+                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                )
+            builder = self._builder
+            previous = self._serving is not None or public_copy.newest(self.path) is not None
+        try:
+            builder.wait((FRESH_WAIT if started else 0) if previous else START_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            if not previous:
+                raise SqlBusy("The public copy of the warehouse is still being prepared; try again in a minute."
+                              ) from None
+        if not previous and public_copy.ready(self.path) is None:
+            raise SqlFailed("The public copy of the warehouse could not be built; the server log says why.")
+
+    def _target(self, alive: bool) -> str:
+        """The file the worker should serve: the warehouse, or with public-only on its newest public copy."""
         if not self.public:
+            _file_stamp(self.path)  # no warehouse: say so
             return self.path
         from etl import public_copy
 
         copy = public_copy.ready(self.path)
-        if copy is not None:
-            return str(copy)
-        if self._builder is None or self._builder.poll() is not None:
-            self._builder = subprocess.Popen(
-                [sys.executable, "-m", "etl.public_copy", self.path, self.build_memory, str(self.threads)],
-                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            )
-        previous = self._serving if alive else public_copy.newest(self.path)
-        try:
-            self._builder.wait(FRESH_WAIT if previous else START_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            if previous:
-                return str(previous)
-            raise SqlBusy("The public copy of the warehouse is still being prepared; try again in a minute.") from None
-        copy = public_copy.ready(self.path)
-        if copy is None and previous is None:
+        if copy is None and alive and self._serving:
+            return self._serving  # the previous copy, while the next one is built
+        copy = copy or public_copy.newest(self.path)
+        if copy is None:
             raise SqlFailed("The public copy of the warehouse could not be built; the server log says why.")
-        return str(copy or previous)
+        return str(copy)
 
     def _stop(self) -> None:
         proc, conn = self._proc, self._conn
