@@ -17,6 +17,9 @@ On top of that:
 - in a web request, a client may have `sql_per_client` queries running or waiting and the server `sql_queue`.
 - the worker restarts when a publish replaces the warehouse file (a locked instance cannot open files itself);
   an idle worker exits within WATCH_EVERY of the switch, so it never holds the old copy the next publish reuses.
+- with DISPLACEMENT_PUBLIC_ONLY on, the worker never opens the warehouse: it opens the public copy
+  (etl.public_copy), a file that holds no row of a source whose terms forbid redistribution. A publish's copy is
+  built in the background on the next query; until it is ready the console serves the previous copy.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ GRACE = 3.0  # seconds past the time limit before an unresponsive worker is kill
 START_TIMEOUT = 60.0  # seconds a new worker may take to import duckdb and open the file
 WATCH_EVERY = 0.2  # seconds between the worker's checks that its file is still the published one
 STALE = 75  # the exit status of a worker that left a replaced file
+FRESH_WAIT = 10.0  # seconds a query waits for a new public copy before the previous one answers it
 READ_ONLY_KINDS = "SELECT, WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE, EXPLAIN"
 
 
@@ -171,7 +175,7 @@ atexit.register(shutdown)
 
 def _sandbox_for(settings) -> Sandbox:
     key = (str(settings.db), settings.sql_memory_limit, int(settings.threads), float(settings.sql_timeout),
-           int(settings.sql_row_cap))
+           int(settings.sql_row_cap), settings.restricted, settings.memory_limit)
     with _registry_lock:
         box = _sandboxes.get(key)
         if box is None:
@@ -182,16 +186,23 @@ def _sandbox_for(settings) -> Sandbox:
 class Sandbox:
     """A worker process holding a locked-down DuckDB instance over one warehouse file."""
 
-    def __init__(self, path: str, memory_limit: str, threads: int, timeout: float, row_cap: int):
+    def __init__(self, path: str, memory_limit: str, threads: int, timeout: float, row_cap: int,
+                 public: bool = False, build_memory: str = "1GB"):
         self.path, self.memory_limit, self.threads = path, memory_limit, threads
         self.timeout, self.row_cap = timeout, row_cap
+        self.public, self.build_memory = public, build_memory
         self._lock = threading.Lock()
         self._proc = None
         self._conn = None
         self._stamp = None
+        self._serving = None  # the file the worker has open: the warehouse, or its public copy
+        self._builder = None  # the background process building the next public copy
+        self._build_lock = threading.Lock()
 
     def run(self, sql: str) -> Result:
         # Queries queue for the worker; each takes at most timeout + grace.
+        if self.public:
+            self._await_copy()  # a build is waited for here, not in the worker's queue
         if not self._lock.acquire(timeout=2 * (self.timeout + GRACE)):
             raise SqlBusy("The SQL console is busy with other queries; try again in a moment.")
         try:
@@ -228,20 +239,23 @@ class Sandbox:
             return False
 
     def _ensure_worker(self) -> None:
-        stamp = _file_stamp(self.path)
         alive = self._proc is not None and self._proc.poll() is None
+        target = self._target(alive)
+        if alive and self.public and target == self._serving:
+            return  # a public copy never changes (and may be pruned while the worker keeps it open)
+        stamp = (target, _file_stamp(target))
         if alive and stamp == self._stamp:
             return
         self._stop()
         ours, theirs = socket.socketpair()
         with theirs:
             proc = subprocess.Popen(
-                [sys.executable, "-P", os.path.abspath(__file__), "--worker", str(theirs.fileno()), self.path,
+                [sys.executable, "-P", os.path.abspath(__file__), "--worker", str(theirs.fileno()), target,
                  self.memory_limit, str(self.threads), str(self.timeout)],
                 pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
             )
         parent = Connection(ours.detach())
-        self._proc, self._conn, self._stamp = proc, parent, stamp
+        self._proc, self._conn, self._stamp, self._serving = proc, parent, stamp, target
         if not parent.poll(START_TIMEOUT):
             self._stop()
             raise SqlFailed("The SQL worker did not start in time; try again.")
@@ -254,9 +268,53 @@ class Sandbox:
             self._stop()
             raise ERRORS.get(reply[1], SqlFailed)(reply[2])
 
+    def _await_copy(self) -> None:
+        """With public-only on: make sure a public copy exists, outside the worker's queue (etl.public_copy).
+
+        A publish's copy is built in the background; the query that starts the build waits up to FRESH_WAIT
+        seconds for it, later ones go on at once with the previous copy. With no copy at all yet, queries wait
+        for the first one up to START_TIMEOUT."""
+        from etl import public_copy
+
+        _file_stamp(self.path)  # no warehouse: say so
+        with self._build_lock:
+            if public_copy.ready(self.path) is not None:
+                return
+            started = self._builder is None or self._builder.poll() is not None
+            if started:
+                self._builder = subprocess.Popen(
+                    [sys.executable, "-m", "etl.public_copy", self.path, self.build_memory, str(self.threads)],
+                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                )
+            builder = self._builder
+            previous = self._serving is not None or public_copy.newest(self.path) is not None
+        try:
+            builder.wait((FRESH_WAIT if started else 0) if previous else START_TIMEOUT)
+        except subprocess.TimeoutExpired:
+            if not previous:
+                raise SqlBusy("The public copy of the warehouse is still being prepared; try again in a minute."
+                              ) from None
+        if not previous and public_copy.ready(self.path) is None:
+            raise SqlFailed("The public copy of the warehouse could not be built; the server log says why.")
+
+    def _target(self, alive: bool) -> str:
+        """The file the worker should serve: the warehouse, or with public-only on its newest public copy."""
+        if not self.public:
+            _file_stamp(self.path)  # no warehouse: say so
+            return self.path
+        from etl import public_copy
+
+        copy = public_copy.ready(self.path)
+        if copy is None and alive and self._serving:
+            return self._serving  # the previous copy, while the next one is built
+        copy = copy or public_copy.newest(self.path)
+        if copy is None:
+            raise SqlFailed("The public copy of the warehouse could not be built; the server log says why.")
+        return str(copy)
+
     def _stop(self) -> None:
         proc, conn = self._proc, self._conn
-        self._proc = self._conn = self._stamp = None
+        self._proc = self._conn = self._stamp = self._serving = None
         if conn is not None:
             conn.close()
         if proc is not None and proc.poll() is None:
@@ -272,6 +330,9 @@ class Sandbox:
                 except (OSError, ValueError, subprocess.TimeoutExpired):
                     pass
             self._stop()
+            if self._builder is not None and self._builder.poll() is None:
+                self._builder.kill()  # its half-written file is removed by the next build
+                self._builder.wait(5)
 
 
 def _file_stamp(path: str):
@@ -387,6 +448,8 @@ def execute(con, sql: str, row_cap: int, timeout: float, path: str = "", max_byt
         kind, message = _explain_error(exc)
         return ("error", kind, scrub(message, path, sql))
     except Exception as exc:  # noqa: BLE001 - anything else is reported, never kills the worker
+        if "INTERRUPT Error" in str(exc):  # the watchdog's interrupt, raised through the Arrow stream
+            return ("error", "timeout", _timeout_message(timeout))
         return ("error", "failed", scrub(f"The query failed: {type(exc).__name__}: {exc}", path, sql))
     finally:
         watchdog.cancel()

@@ -346,14 +346,18 @@ def _gazetteer_at(db: str):
 @click.argument("query")
 @click.option("--format", "fmt", type=click.Choice(["table", "csv", "json"]), default="table", show_default=True)
 @click.option("--write", is_flag=True, hidden=True)
-def sql(query, fmt, write):
-    """Run one read-only SQL query on the warehouse (query the v_* views; see docs/schema.md)."""
+@click.option("--all-rows", is_flag=True,
+              help="Read every row, also of no-redistribution sources, when DISPLACEMENT_PUBLIC_ONLY is on.")
+def sql(query, fmt, write, all_rows):
+    """Run one read-only SQL query on the warehouse (query the v_* views; see docs/schema.md).
+
+    With DISPLACEMENT_PUBLIC_ONLY on, it reads the public copy, like the SQL console."""
     from etl import readonly
 
     if write:
         raise UserError("`displacement sql` only reads; the warehouse is written by `displacement etl run`")
     try:
-        columns, rows = readonly.query(_settings(), query)
+        columns, rows = readonly.query(_settings(), query, all_rows=all_rows)
     except _known_errors() as exc:
         raise UserError(str(exc).splitlines()[0] if str(exc).strip() else type(exc).__name__) from None
     if fmt == "json":

@@ -9,7 +9,8 @@ Layout (docs/schema.md, "Exported files"):
   DIR/datapackage.json                                    fields, descriptions, sources and licences
 
 The dashboard caches (v_figure_facts, v_figure_months) are left out: they repeat v_figures. With `restricted`,
-figures of sources whose terms forbid redistribution (etl.licences) and their claims and rejects are left out.
+figures of sources whose terms forbid redistribution (etl.licences), their documents, claims, rejects, runs and
+their rows in v_sources (which count their figures) are left out.
 """
 
 from __future__ import annotations
@@ -98,8 +99,12 @@ def _select(view: str, hidden: list[str]) -> str:
     keep = licences.sql_filter() if hidden else "TRUE"
     if view == "v_figures":
         return f"SELECT *, {REF_YEAR} AS year FROM v_figures WHERE {keep}"
-    if view in ("v_rejects", "v_documents"):
+    if view in ("v_rejects", "v_documents", "v_etl_runs", "v_sources"):  # runs and sources count the rows too
         return f"SELECT * FROM {view} WHERE {keep}"
+    if view == "v_document_text":
+        return f"SELECT * FROM v_document_text WHERE doc_id IN (SELECT doc_id FROM documents WHERE {keep})"
+    if view == "v_review_overlay" and hidden:
+        return f"SELECT * FROM v_review_overlay WHERE figure_id NOT IN (SELECT figure_id FROM figures WHERE NOT {keep})"
     if view == "v_claims" and hidden:
         return (f"SELECT * FROM v_claims WHERE NOT list_has_any(figure_ids,"
                 f" COALESCE((SELECT list(figure_id) FROM figures WHERE NOT {keep}), []))")

@@ -1,7 +1,9 @@
 """`displacement sql`: one read statement on the warehouse, opened read-only and locked down in the engine.
 
 The connection cannot write (read_only), reach other files or the network (enable_external_access off, so no
-COPY … TO, EXPORT DATABASE or ATTACH), load extensions, or change those settings afterwards.
+COPY … TO, EXPORT DATABASE or ATTACH), load extensions, or change those settings afterwards. With
+DISPLACEMENT_PUBLIC_ONLY on it opens the public copy (etl.public_copy) instead of the warehouse, like the console;
+`--all-rows` opens the warehouse itself, for the operator on the server (who can read the file anyway).
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from pathlib import Path
 
 import duckdb
 
+from etl import public_copy
 from etl.warehouse import WarehouseError
 
 READS = (duckdb.StatementType.SELECT, duckdb.StatementType.EXPLAIN)
@@ -37,12 +40,15 @@ def one_statement(sql: str):
     return statement
 
 
-def query(settings, sql: str) -> tuple[list[str], list[tuple]]:
-    """(columns, rows) of one read statement on the live warehouse."""
+def query(settings, sql: str, all_rows: bool = False) -> tuple[list[str], list[tuple]]:
+    """(columns, rows) of one read statement on the warehouse; with DISPLACEMENT_PUBLIC_ONLY on (and not
+    `all_rows`), on its public copy, which holds no row of a no-redistribution source (built first if missing)."""
     statement = one_statement(sql)
     path = Path(settings.db)
     if not path.exists():
         raise WarehouseError(f"no warehouse at {path}: run `displacement demo` or `displacement etl run` first")
+    if settings.restricted and not all_rows:
+        path = public_copy.ensure(path, settings.memory_limit, settings.threads)
     con = duckdb.connect(str(path), read_only=True, config={
         "autoinstall_known_extensions": False, "autoload_known_extensions": False,
         "allow_community_extensions": False,

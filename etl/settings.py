@@ -33,8 +33,8 @@ class Settings:
     sql_memory_limit: str = _setting("512MB", "DuckDB memory_limit of the SQL console's worker")
     basic_auth: str = _setting("", "`user:password` turns on HTTP basic auth for the whole app", secret=True)
     public_only: str = _setting(
-        "auto", "`true` keeps no-redistribution sources (ACLED, IOM DTM) out of exports and the API; `auto`: when"
-        " basic auth is off")
+        "auto", "`true` keeps no-redistribution sources (ACLED, IOM DTM) out of exports, the API and the SQL console;"
+        " `auto`: when basic auth is off")
     reviewers: str = _setting(
         "", "comma-separated `user:password` accounts that may review figures (with basic auth on)", secret=True)
     review_db: str = _setting("", "the review store (SQLite, WAL); empty: `<DISPLACEMENT_DB name>.reviews.sqlite`")
