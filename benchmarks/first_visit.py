@@ -60,15 +60,22 @@ def serve(db: Path, port: int) -> subprocess.Popen:
     env = os.environ | {"DISPLACEMENT_DB": str(db)}
     proc = subprocess.Popen(["displacement", "serve", "--port", str(port)], env=env, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
-    deadline = time.time() + 600
+    return wait_until_up(proc, f"http://127.0.0.1:{port}/api/health", 600)
+
+
+def wait_until_up(proc: subprocess.Popen, url: str, seconds: float, timeout: float = 2) -> subprocess.Popen:
+    """Return `proc` once `url` answers; stop it and exit if it dies or stays silent for `seconds`."""
+    deadline = time.time() + seconds
     while time.time() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"the server exited with {proc.returncode}")
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=2)
+            urllib.request.urlopen(url, timeout=timeout)
             return proc
         except OSError:
             time.sleep(0.3)
     proc.terminate()
-    raise SystemExit("the dashboard did not answer within 600 s")
+    raise SystemExit(f"the dashboard did not answer within {seconds:.0f} s")
 
 
 def browser() -> webdriver.Chrome:
@@ -156,7 +163,7 @@ def filter_change(driver, base: str) -> tuple[float, list[float]]:
     option.click()
     WebDriverWait(driver, 120, poll_frequency=0.01).until(lambda d: d.execute_script(
         "const c = document.querySelector('#ov-cards [id^=\"ov-card-killed\"]');"
-        "const g = document.querySelectorAll('#ov-trends .js-plotly-plot');"
+        "const g = [...document.querySelectorAll('#ov-trends .js-plotly-plot')].filter(e => e.offsetParent);"  # visible
         "return c && g.length === 1 && g[0].querySelector('.main-svg') &&"
         " !document.querySelector('[data-dash-is-loading]');"))
     seconds = time.perf_counter() - start

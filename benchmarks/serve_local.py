@@ -16,7 +16,6 @@ import os
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 
@@ -25,17 +24,9 @@ def start(db: Path, port: int, export_cap: int | None = None, log=None) -> subpr
     if export_cap:
         args += ["--export-cap", str(export_cap)]
     proc = subprocess.Popen(args, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=log or subprocess.DEVNULL)
-    deadline = time.time() + 900
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"the server exited with {proc.returncode}")
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/_dash-layout", timeout=60)
-            return proc
-        except OSError:
-            time.sleep(0.5)
-    proc.terminate()
-    raise SystemExit("the dashboard did not answer within 900 s")
+    from benchmarks.first_visit import wait_until_up
+
+    return wait_until_up(proc, f"http://127.0.0.1:{port}/_dash-layout", 900, timeout=60)
 
 
 def main(argv=None) -> None:
