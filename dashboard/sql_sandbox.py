@@ -417,7 +417,7 @@ def _leave_when_replaced(con, path: str, opened, busy: threading.Lock, real: str
                 continue  # the query finishes on its snapshot; the worker leaves after it
             _TAKEN.set()
             con.interrupt()
-            busy.acquire(timeout=GRACE)
+            busy.acquire()  # the query ends at the interrupt; its answer goes out first (the app kills a stuck worker)
         con.close()
         os._exit(STALE)
 

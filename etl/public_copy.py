@@ -93,7 +93,8 @@ def ensure(db: Path | str, memory_limit: str = "1GB", threads: int = 2) -> Path:
 def build(source: Path, out: Path, memory_limit: str = "1GB", threads: int = 2) -> None:
     """Write the public copy of the warehouse file `source` to `out` (atomically: a temporary file, renamed)."""
     started = time.monotonic()
-    with compat.written_then_renamed(out, out.with_name(out.stem + ".tmp.duckdb")) as con:
+    # not p-*.duckdb: newest() and prune() must never see a copy being written
+    with compat.written_then_renamed(out, out.with_name(out.name + ".tmp")) as con:
         configure(con, memory_limit, threads)
         con.execute(f"SET temp_directory = '{_q(out.parent / 'spill')}'")
         con.execute(f"ATTACH '{_q(source)}' AS src (READ_ONLY)")
@@ -143,6 +144,8 @@ def _let_go_when_taken(con, source: Path):
 
 def prune(directory: Path, keep: Path) -> None:
     """Delete all but the KEEP newest copies (`keep` always stays). A console holding a deleted copy open reads on."""
+    for stale in directory.glob("p-*.duckdb.tmp*"):  # left by a killed build (prune runs under the build lock)
+        stale.unlink(missing_ok=True)
     copies = sorted(directory.glob("p-*.duckdb"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
     for old in copies[KEEP:]:
         if old != keep:

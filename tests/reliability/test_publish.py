@@ -338,6 +338,7 @@ def test_a_publish_while_a_console_query_runs_on_the_copy_it_needs_replays_and_t
         query.join(timeout=300)
         # answered, not an error, and run again on a newer version (the one published as the publish took the copy)
         assert not query.is_alive()
+        assert isinstance(answer["result"], sql_sandbox.Result), repr(str(answer["result"]))
         assert answer["result"].rows[0][0] in (before + 1, before + 2), answer["result"]
     finally:
         sql_sandbox.shutdown()
@@ -351,7 +352,7 @@ class _SpinningName(str):
         return "(SELECT 'x' FROM range(100000000000000) r WHERE r.range < 0 LIMIT 1)"
 
 
-def test_a_public_copy_build_reading_the_copy_a_publish_needs_lets_go_of_it(sources, tmp_path, monkeypatch):
+def test_a_public_copy_build_reading_the_copy_a_publish_needs_lets_go_of_it(sources, monkeypatch):
     """The console's public-copy builder reads the published file; two publishes later that file is the copy the
     publish brings up to date. The build stops (its version is outdated), leaves no file, and the publish replays."""
     import threading
@@ -362,8 +363,8 @@ def test_a_public_copy_build_reading_the_copy_a_publish_needs_lets_go_of_it(sour
     runner.run(sources)
     runner.run(sources)
     source = public_copy.published(sources.db)
-    out = tmp_path / "public" / "p-test.duckdb"
-    out.parent.mkdir()
+    out = public_copy.path_for(sources.db)
+    out.parent.mkdir(parents=True)
     monkeypatch.setattr(licences, "restricted_sources", lambda: [_SpinningName("x")])
     failure: dict = {}
 
@@ -378,6 +379,7 @@ def test_a_public_copy_build_reading_the_copy_a_publish_needs_lets_go_of_it(sour
     while not any(os.path.realpath(f"/proc/self/fd/{fd}") == str(source) for fd in os.listdir("/proc/self/fd")):
         assert builder.is_alive()  # until the build has the published file open
         time.sleep(0.1)
+    assert public_copy.newest(sources.db) is None  # a copy being written is never served
     for i in range(2):
         sources.curated_csv.write_text(curated_rows(["r1", "r2", "r3", *(f"b{k}" for k in range(i + 1))]))
         done = subprocess.run([sys.executable, "-m", "etl.cli", "--log-level", "info", "etl", "run", "curated"],
