@@ -9,7 +9,8 @@ process, `--runs` times, with new content every time. For each refresh it prints
 the machine may be shared), the bytes the child
 wrote (/proc/self/io write_bytes), its peak memory (VmHWM), the growth of the live file and of every warehouse
 file together, and the errors seen by readers running meanwhile: a loop of `displacement sql` and HTTP requests to
-the dashboard (/api/health, /api/figures, /_dash-layout, /api/sql). The first refresh after the build is a
+the dashboard (/api/health, /api/figures, /_dash-layout, /api/sql), per reader; the console's 408 (its time limit)
+and 429 (its public copy still being built) are counted apart from failures. The first refresh after the build is a
 warm-up, reported apart; `publish` says whether it replayed the journal or copied the file, `waiting for a CPU`
 how long the child's threads sat runnable (the machine's load, not the refresh's cost). Not a test: record the
 numbers in docs/benchmarks.md. Deletes the warehouse afterwards unless --folder; a --folder that already holds
@@ -116,7 +117,7 @@ class Readers:
         self.stop = threading.Event()
         self.requests = dict.fromkeys(READERS, 0)
         self.failed = dict.fromkeys(READERS, 0)
-        self.time_limit = 0  # /api/sql answers 408: the console's time limit on a loaded machine
+        self.console = {408: 0, 429: 0}  # /api/sql: its time limit, and its public copy still being built
         self.errors: list[str] = []
         self.threads = [threading.Thread(target=self._sql, daemon=True),
                         threading.Thread(target=self._http, daemon=True)]
@@ -153,8 +154,8 @@ class Readers:
                 with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=60) as r:
                     r.read()
             except urllib.error.HTTPError as exc:
-                if reader == "/api/sql" and exc.code == 408:
-                    self.time_limit += 1
+                if reader == "/api/sql" and exc.code in self.console:
+                    self.console[exc.code] += 1
                     continue
                 self.failed[reader] += 1
                 self.errors.append(f"{path}: {exc} {exc.read()[:120]!r}"[:300])
@@ -163,9 +164,9 @@ class Readers:
                 self.errors.append(f"{path}: {exc}"[:200])
 
     def summary(self) -> str:
-        """Failures per reader (of requests), then the console's time-limit answers."""
+        """Failures per reader (of requests), then the console's time-limit and not-ready answers."""
         parts = [f"{self.failed[r]}/{self.requests[r]}" for r in READERS]
-        return " · ".join(parts) + f" | {self.time_limit}"
+        return " · ".join(parts) + f" | {self.console[408]} · {self.console[429]}"
 
 
 def _free_port() -> int:
@@ -233,7 +234,7 @@ def bench(n: int, folder: Path, runs: int, base: Path | None = None, source: Pat
     try:
         print("| refresh | publish | s | CPU s | waiting for a CPU s | written MB | peak RSS MB | live file growth MB |"
               " all files growth MB | live MB | load | reader failures / requests: " + " · ".join(READERS) +
-              " | /api/sql 408 | error |")
+              " | /api/sql 408 · 429 | error |")
         print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|")
         for i in range(first, first + runs + 1):
             for kind in ("articles", "curated"):
