@@ -201,7 +201,8 @@ def refresh(env: dict, db: Path, source: str) -> dict:
     return result
 
 
-def bench(n: int, folder: Path, runs: int, base: Path | None = None, source: Path | None = None) -> None:
+def bench(n: int, folder: Path, runs: int, base: Path | None = None, source: Path | None = None,
+          public_only: str = "auto") -> None:
     """`folder` holding a warehouse already (a run with --folder before) reuses it as it is; `source`: copy
     this built and published warehouse file instead of building one (the file itself is never opened)."""
     from benchmarks.dashboard_queries import build, publish
@@ -227,7 +228,7 @@ def bench(n: int, folder: Path, runs: int, base: Path | None = None, source: Pat
     articles.mkdir(exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("DISPLACEMENT_")}
     env.update(PYTHONPATH=str(ROOT), DISPLACEMENT_DB=str(db), DISPLACEMENT_ARTICLES_DIR=str(articles),
-               DISPLACEMENT_CURATED_CSV=str(csv))
+               DISPLACEMENT_CURATED_CSV=str(csv), DISPLACEMENT_PUBLIC_ONLY=public_only)
     port = _free_port()
     server = serve(env, port)
     first = len(list(articles.glob("bench-*.txt")))  # new content each time, also in a reused folder
@@ -273,6 +274,10 @@ def main(argv=None) -> None:
     parser.add_argument("--base", type=Path, help="copy bN.duckdb from here instead of building it")
     parser.add_argument("--from", dest="source", type=Path,
                         help="copy this built and published warehouse file instead of building (one --figures)")
+    parser.add_argument("--public-only", default="auto", choices=("auto", "true", "false"),
+                        help="the readers' console on its public copy (auto, the default) or on the warehouse (false:"
+                             " on a large warehouse the public copy's first build takes minutes, and `displacement"
+                             " sql` waits for it)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -280,7 +285,7 @@ def main(argv=None) -> None:
     for n in args.figures:
         folder = (args.folder or Path(tempfile.mkdtemp(prefix="refresh-bench-"))) / f"w{n}"
         try:
-            bench(n, folder, args.runs, args.base, args.source)
+            bench(n, folder, args.runs, args.base, args.source, args.public_only)
         finally:
             if not args.folder:
                 shutil.rmtree(folder.parent, ignore_errors=True)
