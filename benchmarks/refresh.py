@@ -175,9 +175,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(env: dict, port: int) -> subprocess.Popen:
+def serve(env: dict, port: int, log: Path | None = None) -> subprocess.Popen:
+    """`displacement serve`; its log (a reader's 500 says why there) goes to `log`."""
+    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - the server's lifetime
     proc = subprocess.Popen([sys.executable, "-m", "etl.cli", "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=out, stderr=out)
     for _ in range(600):
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=30) as r:
@@ -230,7 +232,7 @@ def bench(n: int, folder: Path, runs: int, base: Path | None = None, source: Pat
     env.update(PYTHONPATH=str(ROOT), DISPLACEMENT_DB=str(db), DISPLACEMENT_ARTICLES_DIR=str(articles),
                DISPLACEMENT_CURATED_CSV=str(csv), DISPLACEMENT_PUBLIC_ONLY=public_only)
     port = _free_port()
-    server = serve(env, port)
+    server = serve(env, port, folder / "serve.log")
     first = len(list(articles.glob("bench-*.txt")))  # new content each time, also in a reused folder
     try:
         print("| refresh | publish | s | CPU s | waiting for a CPU s | written MB | peak RSS MB | live file growth MB |"

@@ -333,7 +333,10 @@ class Sandbox:
             conn.close()
         if proc is not None and proc.poll() is None:
             proc.kill()
-            proc.wait(5)
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                pass  # killed, still in the kernel (disk I/O on a loaded machine): it goes on its own
 
     def close(self) -> None:
         with self._lock:
