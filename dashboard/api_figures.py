@@ -20,12 +20,14 @@ FACT_COLUMNS = (
     "source", "source_type", "doc_id", "url", "title", "publisher", "published", "dataset", "record_id",
     "review_status", "review_priority",
 )
-# The page's rows joined to the small tables, as v_figures joins them.
+# The page: sorted and cut on the few columns the filters and the order read, then its rows' other columns read
+# by rowid (row groups of the page only), joined to the small tables as v_figures joins them.
 PAGE_SQL = """
 SELECT p.*, c.name AS country_name, a1.name AS admin1_name, a2.name AS admin2_name, s.licence,
        concat_ws(', ', p.publisher, COALESCE(p.title, p.dataset), p.url) AS attribution
-FROM (SELECT {facts}, ref_date FROM figure_facts{where}
-      ORDER BY ref_date DESC NULLS LAST, figure_id LIMIT ? OFFSET ?) p
+FROM (SELECT {facts}, ref_date FROM figure_facts
+      WHERE rowid IN (SELECT rowid FROM figure_facts{where}
+                      ORDER BY ref_date DESC NULLS LAST, figure_id LIMIT ? OFFSET ?)) p
 LEFT JOIN sources s ON s.name = p.source
 LEFT JOIN places c ON c.pcode = p.country_iso3
 LEFT JOIN places a1 ON a1.pcode = p.admin1_pcode
