@@ -371,7 +371,7 @@ def _timeout_message(timeout: float) -> str:
 
 def _worker_main(conn, path: str, memory_limit: str, threads: int, timeout: float) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C goes to the app, which stops the worker
-    os.nice(10)  # a busy console yields the CPU to the app's own queries
+    yield_cpu()
     import duckdb
 
     opened = _inode(path)  # before opening: a switch in between makes the worker leave at once, never stay
@@ -401,6 +401,17 @@ def _worker_main(conn, path: str, memory_limit: str, threads: int, timeout: floa
 
 
 _TAKEN = threading.Event()  # set in the worker when a publish took its file: the interrupt is not a timeout
+
+
+def yield_cpu() -> None:
+    """Run only on CPU the app leaves idle: a busy console never slows the app's own requests. Call it before
+    DuckDB starts its threads, which inherit it. SCHED_IDLE where Linux has it, else the lowest nice level."""
+    os.nice(19)
+    if hasattr(os, "sched_setscheduler"):
+        try:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        except OSError:
+            pass
 
 
 def _leave_when_replaced(con, path: str, opened, busy: threading.Lock, real: str | None = None) -> None:
