@@ -4,13 +4,15 @@ DuckDB's own read_csv of the same file; and the cost of rejects.
     python benchmarks/load_file.py [--mb 200] [--rejects 0.0] [--dir /tmp]
 
 Generates an HXL-tagged CSV of about --mb megabytes in --dir (a --rejects share of its rows carry a bad count),
-loads it into a fresh warehouse in a subprocess (peak RSS from getrusage), then times read_csv over it.
+loads it into a fresh warehouse in a subprocess (peak RSS from getrusage; per-phase wall and CPU seconds from the
+`etl.phases` debug log), then times read_csv over it. `--keep` leaves the folder (file and warehouse) in place.
 Not a test: record the numbers in docs/benchmarks.md.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import resource
 import shutil
@@ -49,6 +51,7 @@ def main(argv=None) -> None:
     parser.add_argument("--mb", type=float, default=200)
     parser.add_argument("--rejects", type=float, default=0.0, help="share of rows with a bad count, e.g. 0.01")
     parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()))
+    parser.add_argument("--keep", action="store_true", help="leave the file and warehouse in place")
     args = parser.parse_args(argv)
     folder = Path(tempfile.mkdtemp(prefix="load-file-", dir=args.dir))
     path = folder / "big_hxl.csv"
@@ -57,12 +60,15 @@ def main(argv=None) -> None:
     env.update(DISPLACEMENT_DB=str(folder / "w.duckdb"), PYTHONPATH=str(ROOT))
     load = os.getloadavg()[0]
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "etl.cli", "etl", "run", "hxl", "--from-file", str(path)],
+    done = subprocess.run([sys.executable, "-m", "etl.cli", "--log-level", "debug", "--log-format", "json",
+                           "etl", "run", "hxl", "--from-file", str(path)],
                           env=env, cwd=folder, capture_output=True, text=True)
     seconds = time.perf_counter() - started
     usage = resource.getrusage(resource.RUSAGE_CHILDREN)
     peak_mb, cpu = usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
-    print(done.stdout.strip() or done.stderr.strip())
+    print(done.stdout.strip() or done.stderr.strip()[-2000:])
+    for name, wall, cpu_s in phases(done.stderr):
+        print(f"  {name:<32} {wall:7.1f} s wall {cpu_s:7.1f} s CPU")
     con = duckdb.connect()
     con.execute("SET threads = 2")
     started, cpu_started = time.perf_counter(), time.process_time()
@@ -72,7 +78,24 @@ def main(argv=None) -> None:
           f" peak {peak_mb:.0f} MB; DuckDB read_csv {read_csv:.1f} s wall, {read_cpu:.1f} s CPU"
           f" ({seconds / read_csv:.1f}x wall, {cpu / read_cpu:.1f}x CPU); load average {load:.1f}")
     con.close()
-    shutil.rmtree(folder)
+    if args.keep:
+        print(f"kept {folder}")
+    else:
+        shutil.rmtree(folder)
+
+
+def phases(log: str) -> list[tuple[str, float, float]]:
+    """The `phase <name> <wall> <cpu>` lines of the etl.phases logger, in order."""
+    found = []
+    for line in log.splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if entry.get("logger") == "etl.phases":
+            name, wall, cpu = entry["message"].removeprefix("phase ").rsplit(" ", 2)
+            found.append((name, float(wall), float(cpu)))
+    return found
 
 
 if __name__ == "__main__":

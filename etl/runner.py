@@ -10,6 +10,7 @@ import pandas as pd
 
 from etl import sources as registry
 from etl.model import FIGURE_COLUMNS, stable_hash
+from etl.phases import phase
 from etl.review import overlay as review_overlay
 from etl.sources.base import LoadContext, Options
 from etl.warehouse import PublishRefused, etl_lock, next_version, scalar
@@ -90,10 +91,12 @@ def run_one(con, settings, name: str, options: Options, run_id: int, progress=No
     result = SourceResult(source=name, status="ok")
     try:
         source.check_credentials(ctx)
-        source.load(ctx)
+        with phase(f"{name}: read, map and check"):
+            source.load(ctx)
         con.execute("BEGIN")
         result.rows_loaded = merge(con, ctx, source)
-        con.execute("COMMIT")
+        with phase("commit"):
+            con.execute("COMMIT")
         result.rows_rejected = len(ctx.rejects)
         if ctx.rejects:
             first = ctx.rejects[0]
@@ -105,6 +108,7 @@ def run_one(con, settings, name: str, options: Options, run_id: int, progress=No
             pass  # the failure came before BEGIN
         result.status = "failed"
         con.execute(f"DROP TABLE IF EXISTS {STAGED}")
+        con.execute("DROP TABLE IF EXISTS staged_figures")
         result.error = scrub(str(exc) if str(exc).startswith(name) else f"{name}: {exc}", settings)
         log.warning("%s failed: %s", name, result.error)
     result.rows_read = ctx.rows_read
@@ -148,12 +152,8 @@ def merge(con, ctx: LoadContext, source) -> int:
         )
         con.unregister("staged_documents")
     stage_figures(con, ctx, source_type)
-    con.execute(  # the last of each figure_id staged wins
-        f"CREATE OR REPLACE TEMP TABLE staged_figures AS SELECT * EXCLUDE (seq) FROM {STAGED}"
-        " QUALIFY row_number() OVER (PARTITION BY figure_id ORDER BY seq DESC) = 1"
-    )
-    con.execute(f"DROP TABLE {STAGED}")
-    n_staged = scalar(con, "SELECT count(*) FROM staged_figures")
+    with phase("de-duplicate"):
+        n_staged = _deduplicate(con)
     if ctx.documents:
         # A re-extracted document keeps exactly the figures extraction gives now.
         con.register("staged_doc_ids", _frame([{"doc_id": d["doc_id"]} for d in ctx.documents], ["doc_id"]))
@@ -164,16 +164,20 @@ def merge(con, ctx: LoadContext, source) -> int:
         con.unregister("staged_doc_ids")
     if n_staged:
         before = scalar(con, "SELECT count(*) FROM figures")
-        # The changed rows, then the new ones: half of what one INSERT ... ON CONFLICT DO UPDATE costs in DuckDB,
-        # and a rerun that changes nothing writes nothing (docs/benchmarks.md, "A large HXL file").
-        updates = ", ".join(f"{c} = s.{c}" for c in FIGURE_TABLE_COLUMNS if c != "figure_id")
-        con.execute(f"UPDATE figures SET {updates} FROM staged_figures s"
-                    " WHERE figures.figure_id = s.figure_id AND figures.content_hash <> s.content_hash")
-        con.execute(
-            f"INSERT INTO figures ({', '.join(FIGURE_TABLE_COLUMNS)})"
-            f" SELECT {', '.join(_typed(c) for c in FIGURE_TABLE_COLUMNS)} FROM staged_figures s"
-            " WHERE NOT EXISTS (SELECT 1 FROM figures f WHERE f.figure_id = s.figure_id)"
-        )
+        # A key holds its source, so a source with
+        # no figures yet has only new ones. Otherwise the changed rows, then the new ones: half of what one
+        # INSERT ... ON CONFLICT DO UPDATE costs, and a rerun that changes nothing writes nothing.
+        held = scalar(con, "SELECT count(*) FROM (SELECT 1 FROM figures WHERE source = ? LIMIT 1)", [ctx.source])
+        with phase("merge into figures"):
+            if held:
+                updates = ", ".join(f"{c} = s.{c}" for c in FIGURE_TABLE_COLUMNS if c != "figure_id")
+                con.execute(f"UPDATE figures SET {updates} FROM staged_figures s"
+                            " WHERE figures.figure_id = s.figure_id AND figures.content_hash <> s.content_hash")
+            con.execute(
+                f"INSERT INTO figures ({', '.join(FIGURE_TABLE_COLUMNS)})"
+                f" SELECT {', '.join(_typed(c) for c in FIGURE_TABLE_COLUMNS)} FROM staged_figures s"
+                + (" WHERE NOT EXISTS (SELECT 1 FROM figures f WHERE f.figure_id = s.figure_id)" if held else "")
+            )
         after = scalar(con, "SELECT count(*) FROM figures")
         loaded += after - before
     con.execute("DROP TABLE staged_figures")
@@ -217,6 +221,22 @@ def merge(con, ctx: LoadContext, source) -> int:
 STAGED = "staged_figure_rows"  # a temp table: figures wait here, out of Python's memory, until the merge
 
 
+def _deduplicate(con) -> int:
+    """Turn the staging table into staged_figures, one row per figure_id (the last staged wins); its row count.
+
+    Most loads stage each key once: then the table is renamed, not copied."""
+    n, distinct = con.execute(f"SELECT count(*), count(DISTINCT figure_id) FROM {STAGED}").fetchall()[0]
+    if n == distinct:
+        con.execute(f"ALTER TABLE {STAGED} RENAME TO staged_figures")
+        return n
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE staged_figures AS SELECT * EXCLUDE (seq) FROM {STAGED}"
+        " QUALIFY row_number() OVER (PARTITION BY figure_id ORDER BY seq DESC) = 1"
+    )
+    con.execute(f"DROP TABLE {STAGED}")
+    return distinct
+
+
 def stage_figures(con, ctx: LoadContext, source_type: str) -> None:
     """Move the figures staged in memory to the staging table, with their keys; the first call creates it."""
     if ctx.staged and hasattr(con, "heavy"):
@@ -258,10 +278,11 @@ def stage_query(con, ctx: LoadContext, source_type: str, sql: str) -> None:
     content = f"CAST(hash({', '.join(FIGURE_COLUMNS)}) AS VARCHAR)"  # tells a changed figure from the same one
     typed = ", ".join(_typed(c) for c in FIGURE_COLUMNS)
     before = scalar(con, f"SELECT count(*) FROM {STAGED}")
-    con.execute(
-        f"INSERT INTO {STAGED} SELECT {key}, {source}, '{source_type}', {int(ctx.run_id)}, {content}, {typed},"
-        f" {int(ctx.staged)} + row_number() OVER () FROM (SELECT {columns} FROM bulk_given)"
-    )
+    with phase("stage with keys"):
+        con.execute(
+            f"INSERT INTO {STAGED} SELECT {key}, {source}, '{source_type}', {int(ctx.run_id)}, {content}, {typed},"
+            f" {int(ctx.staged)} + row_number() OVER () FROM (SELECT {columns} FROM bulk_given)"
+        )
     con.execute("DROP VIEW bulk_given")
     ctx.staged += scalar(con, f"SELECT count(*) FROM {STAGED}") - before
 

@@ -10,6 +10,7 @@ equal the per-record path's (tests/reliability/test_large_files.py); smaller fil
 from __future__ import annotations
 
 from etl.model import BIGINT_LIMIT, METRICS
+from etl.phases import phase
 
 BULK_BYTES = 4_000_000  # files at least this large go set-wise
 BODY = "bulk_rows"
@@ -95,14 +96,15 @@ def stage(ctx, mapped: str) -> None:
     period_start and period_end (text), dataset, record_id, the other figure columns it fills, and _line, _where,
     _raw (JSON text) and _reason (NULL when the source found nothing wrong): failing records go to rejects."""
     con = ctx.con
-    con.execute(f"CREATE OR REPLACE TEMP TABLE bulk_checked AS SELECT *, {_reason_sql(ctx.bounds)} AS _why"
-                f" FROM ({mapped})")
-    # a record the source refused keeps its row; a figure the contract refuses, its fields (as per record)
-    fields = ", ".join(f"'{c}', {c}" for c in FIGURE_FIELDS)
-    rejects = con.execute(f"SELECT _why, CASE WHEN _reason IS NULL THEN CAST(json_object({fields}) AS VARCHAR)"
-                          " ELSE _raw END, _where FROM bulk_checked WHERE _why IS NOT NULL ORDER BY _line")
-    while batch := rejects.fetchmany(50_000):
-        ctx.rejects += [{"reason": why, "raw": raw, "location": where} for why, raw, where in batch]
+    with phase("checks and rejects"):
+        con.execute(f"CREATE OR REPLACE TEMP TABLE bulk_checked AS SELECT *, {_reason_sql(ctx.bounds)} AS _why"
+                    f" FROM ({mapped})")
+        # a record the source refused keeps its row; a figure the contract refuses, its fields (as per record)
+        fields = ", ".join(f"'{c}', {c}" for c in FIGURE_FIELDS)
+        rejects = con.execute(f"SELECT _why, CASE WHEN _reason IS NULL THEN CAST(json_object({fields}) AS VARCHAR)"
+                              " ELSE _raw END, _where FROM bulk_checked WHERE _why IS NOT NULL ORDER BY _line")
+        while batch := rejects.fetchmany(50_000):
+            ctx.rejects += [{"reason": why, "raw": raw, "location": where} for why, raw, where in batch]
     ctx.stage_sql(
         "SELECT metric, CAST(value AS BIGINT) AS value, CAST(value AS BIGINT) AS value_low,"
         " CAST(value AS BIGINT) AS value_high, 'exact' AS qualifier, unit, claimed_by_org, location_text,"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from etl.phases import phase
 from etl.sources import bulk
 from etl.sources.hxl import tag_columns
 
@@ -10,8 +11,9 @@ HAS_EVENTS = f"(_events IS NOT NULL AND NOT {bulk.blank('_events')})"  # hxl: "e
 
 def load(ctx, table, path, metrics: dict, tags: dict, key_columns: list[str]) -> bool:
     """Load `table`'s rows set-wise; False when DuckDB's reader refuses the file (nothing staged then)."""
-    if bulk.read_body(ctx.con, table) is None:
-        return False
+    with phase("parse (read_csv)"):
+        if bulk.read_body(ctx.con, table) is None:
+            return False
     index = {name: i for i, name in enumerate(table.rows.columns) if name}  # a repeated header: the last wins
     cell = {name: f"v{i}" for name, i in index.items()}
     con = ctx.con
@@ -32,28 +34,31 @@ def load(ctx, table, path, metrics: dict, tags: dict, key_columns: list[str]) ->
     key = f"NULLIF(concat_ws('|', {', '.join(cell[c] for c in key_columns)}), '')" if key_columns else "NULL"
     names = [tagged(t) for t in ("#loc+name", "#adm3+name", "#adm2+name", "#adm1+name", "#country+name")]
     raw = ", ".join(f"'{name.replace(chr(39), chr(39) * 2)}', {cell[name]}" for name in sorted(cell))
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE hxl_rows AS SELECT *,"
-        " COALESCE(CASE WHEN _nth > 1 THEN 'duplicate row (same place, period and dimensions as an earlier row)' END,"
-        "  CASE WHEN _year IS NOT NULL AND _start IS NULL AND _end IS NULL"
-        "   AND NOT regexp_full_match(left(_year, 4), '[0-9]+') THEN '#date+year ' || "
-        f"{bulk.repr_sql('_year')} || ' is not a year' END,"
-        f"  {bulk.count_reason('_events')})"
-        " AS _row_reason FROM ("
-        f" SELECT *, row_number() OVER (PARTITION BY record_id ORDER BY _line) AS _nth FROM ("
-        f"  SELECT *, COALESCE({key}, 'line ' || _line) AS record_id,"
-        f"   COALESCE({exact('#date+start')}, {exact('#date')}, {exact('#date+reported')}) AS _start,"
-        f"   COALESCE({exact('#date+end')}, {exact('#date')}, {exact('#date+reported')}) AS _end,"
-        f"   {exact('#date+year')} AS _year, {tagged('#event+num')} AS _events,"
-        f"   {tagged('#event+type')} AS _event_type, {tagged('#population+group', '#group')} AS _group,"
-        f"   {tagged('#round')} AS _round, {tagged('#meta+resource_id')} AS _resource,"
-        f"   {tagged('#country+code')} AS country_iso3, {tagged('#adm1+code')} AS admin1_pcode,"
-        f"   {tagged('#adm2+code')} AS admin2_pcode, NULLIF(concat_ws(', ', {', '.join(names)}), '') AS location_text,"
-        f"   {tagged('#meta+source', '#org+name', '#org')} AS claimed_by_org,"
-        f"   'hxl' || COALESCE(':' || {tagged('#meta+dataset_id')}, '') AS dataset,"
-        f"   CAST(json_object({raw}) AS VARCHAR) AS _raw, '{_quoted(path.name)}:' || _line AS _where"
-        "  FROM hxl_cells))"
-    )
+    with phase("map HXL columns"):
+        con.execute(
+            "CREATE OR REPLACE TEMP TABLE hxl_rows AS SELECT *,"
+            " COALESCE(CASE WHEN _nth > 1"
+            " THEN 'duplicate row (same place, period and dimensions as an earlier row)' END,"
+            "  CASE WHEN _year IS NOT NULL AND _start IS NULL AND _end IS NULL"
+            "   AND NOT regexp_full_match(left(_year, 4), '[0-9]+') THEN '#date+year ' || "
+            f"{bulk.repr_sql('_year')} || ' is not a year' END,"
+            f"  {bulk.count_reason('_events')})"
+            " AS _row_reason FROM ("
+            f" SELECT *, row_number() OVER (PARTITION BY record_id ORDER BY _line) AS _nth FROM ("
+            f"  SELECT *, COALESCE({key}, 'line ' || _line) AS record_id,"
+            f"   COALESCE({exact('#date+start')}, {exact('#date')}, {exact('#date+reported')}) AS _start,"
+            f"   COALESCE({exact('#date+end')}, {exact('#date')}, {exact('#date+reported')}) AS _end,"
+            f"   {exact('#date+year')} AS _year, {tagged('#event+num')} AS _events,"
+            f"   {tagged('#event+type')} AS _event_type, {tagged('#population+group', '#group')} AS _group,"
+            f"   {tagged('#round')} AS _round, {tagged('#meta+resource_id')} AS _resource,"
+            f"   {tagged('#country+code')} AS country_iso3, {tagged('#adm1+code')} AS admin1_pcode,"
+            f"   {tagged('#adm2+code')} AS admin2_pcode,"
+            f" NULLIF(concat_ws(', ', {', '.join(names)}), '') AS location_text,"
+            f"   {tagged('#meta+source', '#org+name', '#org')} AS claimed_by_org,"
+            f"   'hxl' || COALESCE(':' || {tagged('#meta+dataset_id')}, '') AS dataset,"
+            f"   CAST(json_object({raw}) AS VARCHAR) AS _raw, '{_quoted(path.name)}:' || _line AS _where"
+            "  FROM hxl_cells))"
+        )
     con.execute("DROP VIEW hxl_cells")
     con.execute(f"DROP TABLE {bulk.BODY}")
     year_only = "_year IS NOT NULL AND _start IS NULL AND _end IS NULL"

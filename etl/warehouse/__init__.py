@@ -14,6 +14,7 @@ from pathlib import Path
 
 import duckdb
 
+from etl.phases import phase
 from etl.warehouse import compat, derived, versions
 
 HERE = Path(__file__).resolve().parent
@@ -150,7 +151,8 @@ def next_version(settings, claims: bool = False, check: bool = True):
     if live is not None:
         refuse_if_held(live)
     live_version = store.version_of(live) if live is not None and live.parent == store.dir.resolve() else 0
-    con, how = versions.open_work(store, live, live_version, _in_use)
+    with phase("open the next version"):
+        con, how = versions.open_work(store, live, live_version, _in_use)
     try:
         configure(con, settings.memory_limit, settings.threads)
         con.execute(f"SET temp_directory = '{store.dir / 'spill'}'")  # large sorts spill here, within the limit
@@ -159,11 +161,13 @@ def next_version(settings, claims: bool = False, check: bool = True):
         since = derived.watermark(con)
         derived.snapshot_places(recorder)
         yield recorder
-        rebuilt = derived.maintain(recorder, claims) == "rebuilt"
+        with phase("derived tables"):
+            rebuilt = derived.maintain(recorder, claims) == "rebuilt"
         create_views(recorder, force=rebuilt or bool(migrated))
-        if check:
-            validate(con, since)
-        con.execute("CHECKPOINT")
+        with phase("validate and checkpoint"):
+            if check:
+                validate(con, since)
+            con.execute("CHECKPOINT")
         con.close()
         version = store.next_number(live_version)
         final = store.new_name(version)
