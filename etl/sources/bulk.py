@@ -76,7 +76,7 @@ def text(sql: str) -> str:
 
 def count(sql: str) -> str:
     """hxl.to_count in SQL over a stripped cell: DOUBLE, NULL when blank (the reason is count_reason's)."""
-    return f"TRY_CAST({_count_text(sql)} AS DOUBLE)"
+    return f"CASE WHEN NOT {blank(sql)} THEN TRY_CAST({_count_text(sql)} AS DOUBLE) END"  # 'nan' is blank
 
 
 def blank(sql: str) -> str:

@@ -125,20 +125,27 @@ HAPI["hapi-returnees"] = HAPI["hapi-refugees"]
 
 
 def _hapi_cell(column: str, i: int) -> str:
-    values = {
-        "location_code": ["SYR", "syr", ""], "origin_location_code": ["SYR", "afg", ""],
-        "asylum_location_code": ["TUR", "lbn", ""], "admin1_code": ["SY02", ""],
-        "admin2_code": ["SY0200", "", "SY0201"],
-        "provider_admin1_name": ["Aleppo", ""], "provider_admin2_name": ["Jebel Saman", "", "Afrin"],
-        "event_type": ["civilian_targeting", "political_violence", "demonstration"],
-        "events": ["9", "", "x", "1,200"], "fatalities": COUNTS, "population": COUNTS,
-        "reference_period_start": DAYS, "reference_period_end": ["2025-01-31", "", "2020-01-01", "bad"],
-        "population_group": ["REF", "roc", "RET", "RDP", "ASY", ""], "gender": ["all", "f", "", "ALL"],
-        "age_range": ["all", "0-4", ""], "operation": ["Syria MSNA", ""], "provider_name": ["IOM", ""],
-        "resource_hdx_id": ["fb139931", ""], "reporting_round": ["3", "", "4"], "assessment_type": ["BA", "SA"],
-    }.get(column, [f"{column} name", "", "Ḩalab"])
-    return values[(i * 7 + len(column)) % len(values)] if column in ("fatalities", "population") else \
-        values[i % len(values)]
+    """A plain value mostly; now and then (each column at its own rows) an awkward one. Rows i and i + 150 share
+    a key mostly: the last one's figure is kept."""
+    plain, awkward = {
+        "location_code": (["SYR", "syr"], [""]), "origin_location_code": (["SYR", "afg"], [""]),
+        "asylum_location_code": ([f"t{i % 150:02d}"], [""]), "admin1_code": (["SY02"], [""]),
+        "admin2_code": ([f"SY{i % 150:04d}"], [""]), "provider_admin1_name": (["Aleppo"], [""]),
+        "provider_admin2_name": (["Jebel Saman", "Afrin"], [""]),
+        "event_type": (["civilian_targeting", "political_violence", "demonstration"], [""]),
+        "events": (["9", "1,200", "0"], ["", "x"]), "fatalities": (["12", "1,234", "7.0", "0", ""], COUNTS),
+        "population": (["12", "1,234", "7.0", "0", " 4 "], COUNTS),
+        "reference_period_start": (["2024-01-01", "2024-02-01T00:00:00"], DAYS),
+        "reference_period_end": (["2024-12-31", ""], ["2020-01-01", "bad"]),
+        "population_group": (["REF", "roc", "RET", "RDP", "ASY", "rdp", "ref"], [""]),
+        "gender": (["all", "ALL", ""], ["f"]), "age_range": (["all", ""], ["0-4"]),
+        "operation": (["Syria MSNA", ""], ["x"]), "provider_name": (["IOM", ""], []),
+        "resource_hdx_id": (["fb139931", ""], []), "reporting_round": (["3", "4"], [""]),
+        "assessment_type": (["BA", "SA"], []),
+    }.get(column, ([f"{column} name", "Ḩalab"], [""]))
+    if awkward and i % 5 == len(column) % 5:
+        return awkward[i // 5 % len(awkward)]
+    return plain[i % len(plain)]
 
 
 @pytest.mark.parametrize("source", sorted(HAPI))
