@@ -4,30 +4,23 @@ set-wise gives the same figures, keys, rejects and reasons."""
 from __future__ import annotations
 
 import csv
-import dataclasses
-import json
 
 import pytest
-from helpers import query
+from set_wise import both_ways
+from test_source_acled import _Places as AcledPlaces
 
-from etl import runner
 from etl import sources as registry
-from etl.model import FIGURE_COLUMNS
-from etl.sources import Source, bulk
-from etl.sources.base import Options
 
 COUNTS = ["12", "1,234", "", "inf", "1.5", "abc", "-3", "1e19", "nan", "7.0", "2000000000", "0", " 4 ", "NULL"]
 DAYS = ["2020-01-05", "2020-02-30", "", "2099-01-01", "1850-06-01", "not a date", "2021-03-04T10:00:00",
         "2024-12-31"]
 
 
-class Places(Source):
+class Places(AcledPlaces):
     name = "test-bulk-places"
 
     def load(self, ctx):
-        ctx.place("SYR", 0, "Syria", "SYR", alt_names=["Syrian Arab Republic"])
-        ctx.place("SY07", 1, "Idleb", "SYR", "SYR", alt_names=["Idlib"])
-        ctx.place("SY0703", 2, "Harim", "SYR", "SY07")
+        super().load(ctx)
         ctx.place("SY02", 1, "Aleppo", "SYR", "SYR")
         ctx.place("SY0200", 2, "Jebel Saman", "SYR", "SY02")
         ctx.place("SY0300", 2, "Jebel Saman", "SYR", "SY03")  # the same name elsewhere: ambiguous without a parent
@@ -43,33 +36,6 @@ def write(path, header: list[str], rows, blank_line: bool = False) -> None:
                 writer.writerow([" "] * len(header))  # a record of blank cells: skipped both ways
                 if blank_line:  # DuckDB's reader skips it, so such a file is read per record (line numbers)
                     handle.write("\r\n")
-
-
-def both_ways(settings, tmp_path, monkeypatch, source: str, path, before=(), set_wise_runs=True):
-    """(counts, figures, rejects) of loading `path` per record, then set-wise into a second warehouse."""
-    monkeypatch.setitem(registry._EXTRA, Places.name, Places)
-    staged, stage = [], bulk.stage
-    monkeypatch.setattr(bulk, "stage", lambda ctx, mapped: staged.append(ctx.source) or stage(ctx, mapped))
-    columns = "figure_id, " + ", ".join(c for c in FIGURE_COLUMNS if c != "detail")
-
-    def loaded(settings_):
-        results = runner.run(settings_, [*before, source], Options(from_file=path))
-        assert [r.status for r in results] == ["ok"] * len(results), [r.error for r in results]
-        figures = query(settings_, f"SELECT {columns}, detail FROM v_figures WHERE source = ? ORDER BY figure_id",
-                        [source])
-        rejects = query(settings_, "SELECT location, reason FROM v_rejects WHERE source = ? ORDER BY ALL", [source])
-        result = results[-1]
-        counts = (result.rows_read, result.rows_loaded, result.rows_rejected)
-        return counts, [row[:-1] + (json.loads(row[-1]),) for row in figures], rejects
-
-    per_record = loaded(settings)
-    monkeypatch.setattr(bulk, "BULK_BYTES", 0)
-    set_wise = loaded(dataclasses.replace(settings, db=tmp_path / "set-wise.duckdb"))
-    assert set_wise[0] == per_record[0] and per_record[0][1] > 20 and per_record[0][2] > 20
-    assert set_wise[1] == per_record[1]
-    assert set_wise[2] == per_record[2]
-    assert staged == ([source] if set_wise_runs else [])
-    return per_record
 
 
 ACLED = ["event_id_cnty", "event_date", "year", "disorder_type", "event_type", "sub_event_type", "iso", "country",
@@ -89,6 +55,7 @@ def test_acled_export_set_wise_equals_per_record(settings, tmp_path, monkeypatch
                      ["Sarmada", "", "Ma'arrat \"al\" Nu'man", "Çobanbey"][i % 4], "a note, with a comma",
                      COUNTS[i % len(COUNTS)], "1736812800"])
     write(path, ACLED, rows, blank_line)
+    monkeypatch.setitem(registry._EXTRA, Places.name, Places)
     _, figures, _ = both_ways(settings, tmp_path, monkeypatch, "acled", path, [Places.name], not blank_line)
     assert {f[13] for f in figures} >= {"SY07", "SY02", None}  # admin1 p-codes found by name, both ways
 
