@@ -16,8 +16,8 @@ def load(ctx, source, table, path) -> bool:
     fields, reason, keep = mapping(cells, source)
     get = cells.get
     start = get("reference_period_start")
-    detail = {"provider": x.literal(f'"{source.provider}"'), "hdx_resource_id": x.text_json(get("resource_hdx_id")),
-              **fields.pop("detail")}
+    detail = {"provider": f"to_json({x.literal(source.provider)})",
+              "hdx_resource_id": x.text_json(get("resource_hdx_id")), **fields.pop("detail")}
     common = {"dataset": x.literal(f"hapi:{source.endpoint}"), "unit": "'people'",
               "claimed_by_org": f"COALESCE({cells.given('provider_name', 'dataset_hdx_provider_name', 'provider')},"
                                 f" {x.literal(source.provider)})",
