@@ -6,10 +6,14 @@ from __future__ import annotations
 import csv
 
 import pytest
+from helpers import query
 from set_wise import both_ways
 from test_source_acled import _Places as AcledPlaces
 
+from etl import runner
 from etl import sources as registry
+from etl.sources import bulk
+from etl.sources.base import Options
 
 COUNTS = ["12", "1,234", "", "inf", "1.5", "abc", "-3", "1e19", "nan", "7.0", "2000000000", "0", " 4 ", "NULL"]
 DAYS = ["2020-01-05", "2020-02-30", "", "2099-01-01", "1850-06-01", "not a date", "2021-03-04T10:00:00",
@@ -120,3 +124,14 @@ def test_hapi_export_set_wise_equals_per_record(settings, tmp_path, monkeypatch,
     path = tmp_path / f"{source}.csv"
     write(path, HAPI[source], [[_hapi_cell(c, i) for c in HAPI[source]] for i in range(300)])
     both_ways(settings, tmp_path, monkeypatch, source, path)
+
+
+def test_a_truncated_export_fails_set_wise_too(settings, tmp_path, monkeypatch):
+    monkeypatch.setattr(bulk, "BULK_BYTES", 0)
+    path = tmp_path / "dtm.csv"
+    write(path, DTM, [[i, "op", "Sudan", "SDN", "", "SD01", "", "SD01001", "BA", "", "", "", 5, "2024-01-01", 1, "", ""]
+                      for i in range(30)])
+    path.write_text(path.read_text() + "31,op,Sudan,SDN,,SD01,,SD0")  # the last row cut short
+    [result] = runner.run(settings, ["dtm"], Options(from_file=path))
+    assert result.status == "failed" and "truncated" in result.error
+    assert query(settings, "SELECT count(*) FROM figures") == [(0,)]
