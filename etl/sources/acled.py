@@ -18,6 +18,7 @@ import unicodedata
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+from etl.sources import bulk
 from etl.sources.base import Source, SourceError
 from etl.sources.http import HttpClient, load_json_file
 from etl.sources.hxl import dated_count, month_period, read_required, stable_key, to_count
@@ -112,6 +113,11 @@ class AcledSource(Source):
             aggregate = "event_id_cnty" not in table.columns
             table.require(HDX_FIELDS if aggregate else EVENT_FIELDS, self.name)
             event_type = _event_type_from_name(path.name) if aggregate else None
+            if not aggregate and bulk.suitable(table):
+                from etl.sources import acled_bulk
+
+                if acled_bulk.load(ctx, table, path, places, EVENTS):
+                    continue
             for row in table.rows:
                 sheet = f"{table.sheet}:" if len(tables) > 1 else ""
                 where = f"{path.name}:{sheet}{row['_line']}"

@@ -22,7 +22,22 @@ def suitable(table) -> bool:
     """A CSV in UTF-8 large enough to be worth it, read by the per-record reader's checks (truncation) already."""
     raw = getattr(table.rows, "raw_rows", None)
     return (getattr(raw, "encoding", None) == "utf-8-sig" and table.path.stat().st_size >= BULK_BYTES
-            and table.path.suffix.lower() not in (".xlsx", ".xlsm"))
+            and table.path.suffix.lower() not in (".xlsx", ".xlsm") and not _blank_lines(table.path))
+
+
+def _blank_lines(path) -> bool:
+    """True when a blank line comes before the file's end: DuckDB's reader skips it, so later line numbers (the
+    rejects' locations) would be off by one."""
+    with open(path, "rb") as handle:
+        before = b""
+        while chunk := handle.read(1 << 22):
+            text = before + chunk
+            if len(chunk) < 1 << 22:
+                text = text.rstrip(b"\r\n") + b"x"
+            if b"\n\n" in text or b"\n\r\n" in text:
+                return True
+            before = chunk[-2:]
+    return False
 
 
 def read_body(con, table) -> list[str] | None:
@@ -62,7 +77,7 @@ def text(sql: str) -> str:
 
 def count(sql: str) -> str:
     """hxl.to_count in SQL over a stripped cell: DOUBLE, NULL when blank (the reason is count_reason's)."""
-    return f"TRY_CAST({_count_text(sql)} AS DOUBLE)"
+    return f"CASE WHEN NOT {blank(sql)} THEN TRY_CAST({_count_text(sql)} AS DOUBLE) END"  # 'nan' is blank
 
 
 def blank(sql: str) -> str:
@@ -105,12 +120,17 @@ def stage(ctx, mapped: str) -> None:
                               " ELSE _raw END, _where FROM bulk_checked WHERE _why IS NOT NULL ORDER BY _line")
         while batch := rejects.fetchmany(50_000):
             ctx.rejects += [{"reason": why, "raw": raw, "location": where} for why, raw, where in batch]
+    have = {row[0] for row in con.execute("SELECT column_name FROM (DESCRIBE bulk_checked)").fetchall()}
+    asylum = " upper(asylum_iso3) AS asylum_iso3," if "asylum_iso3" in have else ""
     ctx.stage_sql(
         "SELECT metric, CAST(value AS BIGINT) AS value, CAST(value AS BIGINT) AS value_low,"
         " CAST(value AS BIGINT) AS value_high, 'exact' AS qualifier, unit, claimed_by_org, location_text,"
         " upper(country_iso3) AS country_iso3, admin1_pcode, admin2_pcode,"
         f" {_day('period_start')} AS period_start, {_day('period_end')} AS period_end,"
-        " stock_or_flow, dataset, record_id, detail FROM bulk_checked WHERE _why IS NULL"
+        f" stock_or_flow, dataset, record_id,{asylum} detail FROM bulk_checked WHERE _why IS NULL"
+        # the last record of a key wins, as when staged per record
+        " QUALIFY row_number() OVER (PARTITION BY coalesce(dataset, ''), coalesce(record_id, ''), metric, unit"
+        " ORDER BY _line DESC) = 1"
     )
     con.execute("DROP TABLE bulk_checked")
     con.execute(f"DROP TABLE IF EXISTS {BODY}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 from pathlib import Path
 
+from etl.sources import bulk
 from etl.sources.base import Source, SourceError
 from etl.sources.http import HttpClient, load_json_file
 from etl.sources.hxl import dated_count, read_required, stable_key
@@ -75,6 +76,11 @@ class DtmSource(Source):
             return
         level = _level(rows[0])
         _check(rows, level, path.name)
+        if path.suffix.lower() != ".json" and bulk.suitable(table):
+            from etl.sources import dtm_bulk
+
+            if dtm_bulk.load(ctx, table, path, level, IOM):
+                return
         for row, where in located:
             self.record(ctx, row, level, where)
 

@@ -11,6 +11,7 @@ import csv
 import io
 from pathlib import Path
 
+from etl.sources import bulk
 from etl.sources.base import Source, SourceError
 from etl.sources.http import HttpClient, load_json_file
 from etl.sources.hxl import read_required, stable_key, to_count
@@ -42,7 +43,7 @@ class HapiSource(Source):
 
     def load(self, ctx) -> None:
         if ctx.options.from_file:
-            self.load_rows(ctx, self.read_file(Path(ctx.options.from_file)))
+            self.load_rows(ctx, self.read_file(Path(ctx.options.from_file), ctx))
             return
         newest = self.load_rows(ctx, self.fetch(ctx))
         old = ctx.get_state("reference_period_start")
@@ -83,13 +84,19 @@ class HapiSource(Source):
         self._check(rows, self.endpoint)
         return rows
 
-    def read_file(self, path: Path):
-        """The endpoint's output saved as JSON (`{"data": [...]}`) or CSV."""
+    def read_file(self, path: Path, ctx=None):
+        """The endpoint's output saved as JSON (`{"data": [...]}`) or CSV; a large CSV is loaded set-wise into `ctx`
+        instead (no records left to map then)."""
         if path.suffix.lower() == ".json":
             rows = _data(load_json_file(path, self.name), self.name, path.name)
             self._check(rows, path.name)
             return ((row, f"{path.name}#{i + 1}") for i, row in enumerate(rows))
         table = read_required(path, self.name, required=self.required)
+        if ctx is not None and bulk.suitable(table):
+            from etl.sources import hapi_bulk
+
+            if hapi_bulk.load(ctx, self, table, path):
+                return ()
         return ((row, f"{path.name}:{row['_line']}") for row in table.rows)
 
     def _check(self, rows: list[dict], where: str) -> None:

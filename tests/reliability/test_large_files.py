@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-import json
 from datetime import date, timedelta
 
 from helpers import query
+from set_wise import both_ways
 
 from etl import runner
-from etl.model import FIGURE_COLUMNS
 from etl.sources import base, bulk
 from etl.sources.base import Options
 
@@ -69,22 +68,8 @@ def write_awkward_hxl(path) -> None:
 def test_set_wise_loading_gives_what_loading_per_record_gives(settings, tmp_path, monkeypatch):
     path = tmp_path / "awkward.csv"
     write_awkward_hxl(path)
-    columns = "figure_id, " + ", ".join(c for c in FIGURE_COLUMNS if c != "detail")
-
-    def loaded(settings_):
-        [result] = runner.run(settings_, ["hxl"], Options(from_file=path))
-        assert result.status == "ok", result.error
-        figures = query(settings_, f"SELECT {columns}, detail FROM v_figures ORDER BY figure_id")
-        rejects = query(settings_, "SELECT location, reason FROM v_rejects ORDER BY ALL")
-        counts = (result.rows_read, result.rows_loaded, result.rows_rejected)
-        return counts, [row[:-1] + (json.loads(row[-1]),) for row in figures], rejects
-
-    per_record = loaded(settings)
-    monkeypatch.setattr(bulk, "BULK_BYTES", 0)
-    set_wise = loaded(dataclasses.replace(settings, db=tmp_path / "set-wise.duckdb"))
-    assert set_wise[0] == per_record[0] and per_record[0][1] > 50 and per_record[0][2] > 100
-    assert set_wise[1] == per_record[1]
-    assert set_wise[2] == per_record[2]
+    counts = both_ways(settings, tmp_path, monkeypatch, "hxl", path)[0]
+    assert counts[1] > 50 and counts[2] > 100
 
 
 def test_a_truncated_file_fails_set_wise_too_and_keeps_the_last_good_rows(settings, tmp_path, monkeypatch):
