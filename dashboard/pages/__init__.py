@@ -19,7 +19,7 @@ from etl.warehouse import WarehouseError
 log = logging.getLogger(__name__)
 
 
-# One line on every page that shows a latest figure: the same rule everywhere (overview.sql, region_values.sql).
+# One line on every page that shows a latest figure: the same rule everywhere (_overview_rows.sql, region_values.sql).
 LATEST_RULE = ("Latest: the newest figure for the place as a whole; a region's districts count in its figures and "
                "stand in only when the region itself has none. Figures in different units (people, households) "
                "are never added or ranked together.")

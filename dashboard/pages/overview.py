@@ -108,7 +108,7 @@ def cards_for_filters(search, pathname):
     if f is None:
         return no_update, no_update, no_update
     r = reader()
-    heads = queries.overview(r, f)[0]
+    heads = queries.headlines(r, f)  # the cards' own query, run alongside the charts' (overview_trend.sql)
     return header(f), wider_area_note(r, f), cards(series_keys(f, heads), heads)
 
 
@@ -125,7 +125,8 @@ def charts_for_filters(search, pathname, before):
     if f is None:
         return no_update, no_update
     r = reader()
-    heads, trend = queries.overview(r, f)
+    trend = queries.trend(r, f)
+    heads = queries.headlines(r, f)  # which series there are (the cards' callback asks it at the same moment)
     charts = trend_charts(f, trend, queries.data_as_of(r).get("last_success"), series_keys(f, heads))
     patch, after, updates = chart_changes(before or [], charts)
     for cid, props in updates:
