@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from dashboard import queries  # noqa: E402
 from dashboard.filters import Filters  # noqa: E402
-from etl.warehouse import Reader, configure, migrate, scalar  # noqa: E402
+from etl.warehouse import Reader, compat, configure, migrate, scalar  # noqa: E402
 from etl.warehouse.derived import rebuild  # noqa: E402
 
 COUNTRIES = ("SYR", "YEM", "SDN")
@@ -40,7 +40,7 @@ def _square(x: int, y: int) -> str:
 
 
 def build(path: Path, n_figures: int, threads: int = 2) -> None:
-    con = duckdb.connect(str(path))
+    con = compat.connect(path)  # the storage format the ETL writes: a refresh need not rewrite the file first
     configure(con, "4GB", threads)
     con.execute("SET enable_progress_bar = false")
     migrate(con)

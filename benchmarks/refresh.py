@@ -1,6 +1,6 @@
 """What one small refresh costs on a large warehouse: one new article, or 1,000 new figures.
 
-    python benchmarks/refresh.py [--figures 1000000 3000000 10000000] [--runs 3] [--folder DIR]
+    python benchmarks/refresh.py [--figures 1000000 3000000 10000000] [--runs 3] [--folder DIR] [--from FILE]
 
 For each size, builds the synthetic warehouse of `benchmarks/dashboard_queries.py` (same builder, then its
 publish step for the derived tables), starts `displacement serve` on it, then times `displacement etl run
@@ -9,10 +9,13 @@ process, `--runs` times, with new content every time. For each refresh it prints
 the machine may be shared), the bytes the child
 wrote (/proc/self/io write_bytes), its peak memory (VmHWM), the growth of the live file and of every warehouse
 file together, and the errors seen by readers running meanwhile: a loop of `displacement sql` and HTTP requests to
-the dashboard (/api/health, /api/figures, /_dash-layout, /api/sql). The first refresh after the build is a
+the dashboard (/api/health, /api/figures, /_dash-layout, /api/sql), per reader; the console's 408 (its time limit)
+and 429 (its public copy still being built) are counted apart from failures. The first refresh after the build is a
 warm-up, reported apart; `publish` says whether it replayed the journal or copied the file, `waiting for a CPU`
 how long the child's threads sat runnable (the machine's load, not the refresh's cost). Not a test: record the
-numbers in docs/benchmarks.md. Deletes the warehouse afterwards unless --folder.
+numbers in docs/benchmarks.md. Deletes the warehouse afterwards unless --folder; a --folder that already holds
+`w<N>/displacement.duckdb` (from an earlier run) is reused as it is, so a rerun skips the build; `--from FILE`
+copies a built warehouse there first (FILE itself is only read).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -101,13 +105,19 @@ def _sizes(db: Path) -> tuple[int, int]:
     return live, total
 
 
+READERS = ("displacement sql", "/api/health", "/api/figures", "/_dash-layout", "/api/sql")
+
+
 class Readers:
-    """`displacement sql` in a loop and HTTP requests to the dashboard, counting errors until stopped."""
+    """`displacement sql` in a loop and HTTP requests to the dashboard, counting requests and errors per reader
+    until stopped. The console's 408 (its own time limit, not a publish error) is counted apart from failures."""
 
     def __init__(self, env: dict, port: int):
         self.env, self.port = env, port
         self.stop = threading.Event()
-        self.counts = {"sql": 0, "sql_errors": 0, "http": 0, "http_errors": 0}
+        self.requests = dict.fromkeys(READERS, 0)
+        self.failed = dict.fromkeys(READERS, 0)
+        self.console = {408: 0, 429: 0}  # /api/sql: its time limit, and its public copy still being built
         self.errors: list[str] = []
         self.threads = [threading.Thread(target=self._sql, daemon=True),
                         threading.Thread(target=self._http, daemon=True)]
@@ -126,9 +136,9 @@ class Readers:
         while not self.stop.is_set():
             out = subprocess.run([sys.executable, "-m", "etl.cli", "sql", "SELECT count(*) AS n FROM v_figures"],
                                  env=self.env, capture_output=True, text=True)
-            self.counts["sql"] += 1
+            self.requests["displacement sql"] += 1
             if out.returncode:
-                self.counts["sql_errors"] += 1
+                self.failed["displacement sql"] += 1
                 self.errors.append("sql: " + (out.stderr.strip().splitlines() or ["?"])[-1][:200])
 
     def _http(self):
@@ -137,14 +147,26 @@ class Readers:
         i = 0
         while not self.stop.is_set():
             path = paths[i % len(paths)]
+            reader = path.split("?")[0]
             i += 1
-            self.counts["http"] += 1
+            self.requests[reader] += 1
             try:
                 with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=60) as r:
                     r.read()
+            except urllib.error.HTTPError as exc:
+                if reader == "/api/sql" and exc.code in self.console:
+                    self.console[exc.code] += 1
+                    continue
+                self.failed[reader] += 1
+                self.errors.append(f"{path}: {exc} {exc.read()[:120]!r}"[:300])
             except Exception as exc:  # noqa: BLE001 - every failure counts
-                self.counts["http_errors"] += 1
+                self.failed[reader] += 1
                 self.errors.append(f"{path}: {exc}"[:200])
+
+    def summary(self) -> str:
+        """Failures per reader (of requests), then the console's time-limit and not-ready answers."""
+        parts = [f"{self.failed[r]}/{self.requests[r]}" for r in READERS]
+        return " · ".join(parts) + f" | {self.console[408]} · {self.console[429]}"
 
 
 def _free_port() -> int:
@@ -153,9 +175,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def serve(env: dict, port: int) -> subprocess.Popen:
+def serve(env: dict, port: int, log: Path | None = None) -> subprocess.Popen:
+    """`displacement serve`; its log (a reader's 500 says why there) goes to `log`."""
+    out = open(log, "ab") if log else subprocess.DEVNULL  # noqa: SIM115 - the server's lifetime
     proc = subprocess.Popen([sys.executable, "-m", "etl.cli", "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                            stdout=out, stderr=out)
     for _ in range(600):
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/health", timeout=30) as r:
@@ -179,56 +203,69 @@ def refresh(env: dict, db: Path, source: str) -> dict:
     return result
 
 
-def bench(n: int, folder: Path, runs: int, base: Path | None = None) -> None:
+def bench(n: int, folder: Path, runs: int, base: Path | None = None, source: Path | None = None,
+          public_only: str = "auto") -> None:
+    """`folder` holding a warehouse already (a run with --folder before) reuses it as it is; `source`: copy
+    this built and published warehouse file instead of building one (the file itself is never opened)."""
     from benchmarks.dashboard_queries import build, publish
 
     folder.mkdir(parents=True, exist_ok=True)
     db = folder / "displacement.duckdb"
     start = time.perf_counter()
-    if base and (base / f"b{n}.duckdb").exists():
-        shutil.copyfile(base / f"b{n}.duckdb", db)  # base tables built earlier by dashboard_queries.build
+    if db.exists():
+        how = "reused"
+    elif source:
+        shutil.copyfile(source, db)
+        how = f"copied from {source}"
     else:
-        build(db, n)
-    publish(db)
-    print(f"\n## {n:,} figures: built in {time.perf_counter() - start:.0f} s, {db.stat().st_size / 1e6:.0f} MB",
-          flush=True)
+        if base and (base / f"b{n}.duckdb").exists():
+            shutil.copyfile(base / f"b{n}.duckdb", db)  # base tables built earlier by dashboard_queries.build
+        else:
+            build(db, n)
+        publish(db)
+        how = "built"
+    print(f"\n## {n:,} figures: {how} in {time.perf_counter() - start:.0f} s,"
+          f" {os.path.getsize(os.path.realpath(db)) / 1e6:.0f} MB; load average {_load()}", flush=True)
     articles, csv = folder / "articles", folder / "curated.csv"
     articles.mkdir(exist_ok=True)
     env = {k: v for k, v in os.environ.items() if not k.startswith("DISPLACEMENT_")}
     env.update(PYTHONPATH=str(ROOT), DISPLACEMENT_DB=str(db), DISPLACEMENT_ARTICLES_DIR=str(articles),
-               DISPLACEMENT_CURATED_CSV=str(csv))
+               DISPLACEMENT_CURATED_CSV=str(csv), DISPLACEMENT_PUBLIC_ONLY=public_only)
     port = _free_port()
-    server = serve(env, port)
+    server = serve(env, port, folder / "serve.log")
+    first = len(list(articles.glob("bench-*.txt")))  # new content each time, also in a reused folder
     try:
         print("| refresh | publish | s | CPU s | waiting for a CPU s | written MB | peak RSS MB | live file growth MB |"
-              " all files growth MB | live MB | readers: sql / http requests | reader errors | error |")
-        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|")
-        for i in range(runs + 1):
-            for source in ("articles", "curated"):
-                if source == "articles":
+              " all files growth MB | live MB | load | reader failures / requests: " + " · ".join(READERS) +
+              " | /api/sql 408 · 429 | error |")
+        print("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---|")
+        for i in range(first, first + runs + 1):
+            for kind in ("articles", "curated"):
+                if kind == "articles":
                     (articles / f"bench-{i}.txt").write_text(article(i))
                 else:
                     csv.write_text(curated_csv(i))
+                load = _load()
                 with Readers(env, port) as readers:
-                    r = refresh(env, db, source)
+                    r = refresh(env, db, kind)
                     time.sleep(1)  # readers also cross the moment just after the switch
-                label = ("warm-up " if i == 0 else "") + ("1 article" if source == "articles" else "1,000 figures")
-                c = readers.counts
+                label = ("warm-up " if i == first else "") + ("1 article" if kind == "articles" else "1,000 figures")
                 if "seconds" in r:
                     print(f"| {label} | {r['how']} | {r['seconds']:.1f} | {r['cpu']:.1f} | {r['queued']:.1f} |"
-                          f" {r['write_bytes'] / 1e6:.0f} |"
-                          f" {r['maxrss_mb']:.0f} |"
-                          f" {r['live_growth_mb']:.1f} | {r['total_growth_mb']:.1f} | {r['live_mb']:.0f} |"
-                          f" {c['sql']} / {c['http']} | {c['sql_errors'] + c['http_errors']} | {r['error'] or ''} |",
-                          flush=True)
+                          f" {r['write_bytes'] / 1e6:.0f} | {r['maxrss_mb']:.0f} |"
+                          f" {r['live_growth_mb']:.1f} | {r['total_growth_mb']:.1f} | {r['live_mb']:.0f} | {load} |"
+                          f" {readers.summary()} | {r['error'] or ''} |", flush=True)
                 else:
-                    print(f"| {label} | | | | | | | | | | {c['sql']} / {c['http']} |"
-                          f" {c['sql_errors'] + c['http_errors']} | {r['error']} |", flush=True)
+                    print(f"| {label} | | | | | | | | | | {load} | {readers.summary()} | {r['error']} |", flush=True)
                 for e in readers.errors[:3]:
                     print(f"    reader error: {e}", flush=True)
     finally:
         server.terminate()
         server.wait()
+
+
+def _load() -> str:
+    return os.getloadavg()[0].__format__(".1f")
 
 
 def main(argv=None) -> None:
@@ -237,6 +274,12 @@ def main(argv=None) -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--folder", type=Path, help="build here and keep the files")
     parser.add_argument("--base", type=Path, help="copy bN.duckdb from here instead of building it")
+    parser.add_argument("--from", dest="source", type=Path,
+                        help="copy this built and published warehouse file instead of building (one --figures)")
+    parser.add_argument("--public-only", default="auto", choices=("auto", "true", "false"),
+                        help="the readers' console on its public copy (auto, the default) or on the warehouse (false:"
+                             " on a large warehouse the public copy's first build takes minutes, and `displacement"
+                             " sql` waits for it)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -244,7 +287,7 @@ def main(argv=None) -> None:
     for n in args.figures:
         folder = (args.folder or Path(tempfile.mkdtemp(prefix="refresh-bench-"))) / f"w{n}"
         try:
-            bench(n, folder, args.runs, args.base)
+            bench(n, folder, args.runs, args.base, args.source, args.public_only)
         finally:
             if not args.folder:
                 shutil.rmtree(folder.parent, ignore_errors=True)

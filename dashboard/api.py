@@ -25,9 +25,9 @@ import re
 
 from flask import Blueprint, Response, jsonify, request
 
-from dashboard import sql_sandbox
+from dashboard import api_figures, queries, sql_sandbox
 from dashboard.filters import METRICS, SOURCE_TYPES
-from etl import hxl_tags, licences
+from etl import hxl_tags
 
 MAX_ROWS = 10_000  # /api/figures answers at most this many rows per request
 
@@ -64,19 +64,20 @@ def register(server, settings, reader) -> None:
     @api.get("/health")
     def health():
         try:
-            _, rows = reader.query("SELECT count(*) FROM v_figures")
+            count = queries.cached(reader, "api/health", lambda: reader.query("SELECT count(*) FROM figures")[1])
             freshness = health_freshness(settings, reader)
         except Exception as exc:  # noqa: BLE001 - a readiness check reports any failure
             return jsonify(ok=False, error=str(exc)), 503
-        return jsonify(ok=True, figures=rows[0][0], **freshness)
+        return jsonify(ok=True, figures=count[0][0], **freshness)
 
     @api.get("/figures")
     def figures():
         fmt = _format(request.args)
         sql, params, limit = figures_query(request.args, restricted=settings.restricted)
         offset = _whole(request.args, "offset", 0, 10**9)
+        columns = list(FIGURE_COLUMNS)
         try:
-            columns, rows = reader.query(sql, params)
+            rows = api_figures.fetch(reader, sql, params, FIGURE_COLUMNS)
         except Exception as exc:  # noqa: BLE001 - e.g. no warehouse yet
             raise ApiError(f"the warehouse cannot answer: {exc}", 503) from None
         truncated = len(rows) > limit
@@ -118,7 +119,8 @@ def health_freshness(settings, reader) -> dict:
     sources (no success within their schedule in DISPLACEMENT_SCHEDULE)."""
     from etl.schedule import is_stale, schedules
 
-    _, rows = reader.query("SELECT source, last_success FROM v_sources ORDER BY source")
+    rows = queries.cached(reader, "api/sources",  # once per published version; staleness is computed now
+                          lambda: reader.query("SELECT source, last_success FROM v_sources ORDER BY source")[1])
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
     crons = schedules(settings)
     last = {name: when for name, when in rows}
@@ -145,9 +147,7 @@ def figures_query(args, restricted: bool = False) -> tuple[str, list, int]:
         if alias in args and name in args:
             raise ApiError(f"give {name!r} or its alias {alias!r}, not both")
     args = {ALIASES.get(k, k): v for k, v in args.items()}
-    where, params = [], []
-    if restricted:
-        where.append(licences.sql_filter())
+    where, params = [], []  # conditions on figure_facts (dashboard.api_figures), whose columns match v_figures'
 
     def any_of(column: str, values: list[str]) -> None:
         if values:
@@ -172,8 +172,8 @@ def figures_query(args, restricted: bool = False) -> tuple[str, list, int]:
     start, end = _date(args, "from") or _date(args, "start"), _date(args, "to") or _date(args, "end")
     if start and end and start > end:
         raise ApiError("parameter 'from' is after 'to'")
-    if start:  # the figure's period overlaps [from, to]
-        where.append("COALESCE(period_end, period_start, published) >= ?")
+    if start:  # the figure's period overlaps [from, to]; ref_date is COALESCE(period_end, period_start, published)
+        where.append("ref_date >= ?")
         params.append(start)
     if end:
         where.append("COALESCE(period_start, period_end, published) <= ?")
@@ -181,13 +181,8 @@ def figures_query(args, restricted: bool = False) -> tuple[str, list, int]:
 
     limit = _limit(args)
     offset = _whole(args, "offset", 0, 10**9)
-    sql = (
-        f"SELECT {', '.join(FIGURE_COLUMNS)} FROM v_figures"  # column names from the constant above
-        + (f" WHERE {' AND '.join(where)}" if where else "")
-        + " ORDER BY COALESCE(period_end, period_start, published) DESC NULLS LAST, figure_id"
-        + " LIMIT ? OFFSET ?"  # one extra row tells whether there were more
-    )
-    return sql, [*params, limit + 1, offset], limit
+    sql, params = api_figures.page_query(where, params, limit, offset, restricted)  # one extra row: more to come?
+    return sql, params, limit
 
 
 def _values(args, name: str) -> list[str]:

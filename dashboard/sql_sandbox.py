@@ -17,6 +17,8 @@ On top of that:
 - in a web request, a client may have `sql_per_client` queries running or waiting and the server `sql_queue`.
 - the worker restarts when a publish replaces the warehouse file (a locked instance cannot open files itself);
   an idle worker exits within WATCH_EVERY of the switch, so it never holds the old copy the next publish reuses.
+  A query still running when the publish after next takes that copy to write (renames it away) is interrupted
+  within WATCH_EVERY and run again once on the published file, so the publish never waits or copies the file.
 - with DISPLACEMENT_PUBLIC_ONLY on, the worker never opens the warehouse: it opens the public copy
   (etl.public_copy), a file that holds no row of a source whose terms forbid redistribution. A publish's copy is
   built in the background on the next query; until it is ready the console serves the previous copy.
@@ -82,7 +84,15 @@ class SqlBusy(SqlError):
     kind = "busy"
 
 
-ERRORS = {cls.kind: cls for cls in (SqlRefused, SqlFailed, SqlTimeout, SqlDisabled, SqlBusy)}
+class SqlRefreshed(SqlError):
+    """The query ran on a copy that a publish took to write the next version (see _leave_when_replaced)."""
+
+    status = 503
+    kind = "refreshed"
+
+
+ERRORS = {cls.kind: cls for cls in (SqlRefused, SqlFailed, SqlTimeout, SqlDisabled, SqlBusy, SqlRefreshed)}
+REFRESHED = "The warehouse was refreshed twice while this query ran; run it again."
 
 
 @dataclass
@@ -222,7 +232,11 @@ class Sandbox:
                 if not self._conn.poll(self.timeout + GRACE):
                     self._stop()  # stuck where interrupt() cannot reach: kill; the next query starts a new worker
                     raise SqlTimeout(_timeout_message(self.timeout))
-                return self._conn.recv()
+                reply = self._conn.recv()
+                if reply[:2] == ("error", "refreshed") and not attempt:
+                    self._stop()
+                    continue  # a publish took the file under the query: once more, on the published file
+                return reply
             except (EOFError, OSError):
                 left = self._left_replaced_file()
                 self._stop()
@@ -319,7 +333,10 @@ class Sandbox:
             conn.close()
         if proc is not None and proc.poll() is None:
             proc.kill()
-            proc.wait(5)
+            try:
+                proc.wait(5)
+            except subprocess.TimeoutExpired:
+                pass  # killed, still in the kernel (disk I/O on a loaded machine): it goes on its own
 
     def close(self) -> None:
         with self._lock:
@@ -354,7 +371,7 @@ def _timeout_message(timeout: float) -> str:
 
 def _worker_main(conn, path: str, memory_limit: str, threads: int, timeout: float) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl+C goes to the app, which stops the worker
-    os.nice(10)  # a busy console yields the CPU to the app's own queries
+    yield_cpu()
     import duckdb
 
     opened = _inode(path)  # before opening: a switch in between makes the worker leave at once, never stay
@@ -365,7 +382,8 @@ def _worker_main(conn, path: str, memory_limit: str, threads: int, timeout: floa
         return
     conn.send(("ready",))
     busy = threading.Lock()
-    threading.Thread(target=_leave_when_replaced, args=(con, path, opened, busy), daemon=True).start()
+    real = os.path.realpath(path)  # the link resolved: a publish that takes this copy to write renames it away
+    threading.Thread(target=_leave_when_replaced, args=(con, path, opened, busy, real), daemon=True).start()
     while True:
         try:
             message = conn.recv()
@@ -382,14 +400,40 @@ def _worker_main(conn, path: str, memory_limit: str, threads: int, timeout: floa
     con.close()
 
 
-def _leave_when_replaced(con, path: str, opened, busy: threading.Lock) -> None:
+_TAKEN = threading.Event()  # set in the worker when a publish took its file: the interrupt is not a timeout
+
+
+def yield_cpu() -> None:
+    """Run only on CPU the app leaves idle: a busy console never slows the app's own requests. Call it before
+    DuckDB starts its threads, which inherit it. SCHED_IDLE where Linux has it, else the lowest nice level."""
+    os.nice(19)
+    if hasattr(os, "sched_setscheduler"):
+        try:
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        except OSError:
+            pass
+
+
+def _leave_when_replaced(con, path: str, opened, busy: threading.Lock, real: str | None = None) -> None:
     """Exit (status STALE) once a publish has replaced the open file and no query runs: the old copy is the one
-    the next publish brings up to date, and a reader holding it would make that publish copy the whole file."""
+    the next publish brings up to date, and a reader holding it would make that publish copy the whole file.
+
+    When that publish has already taken the file (`real`, the link's target, renamed away) and a query still runs,
+    the query is interrupted and answered 'refreshed' (the app runs it again): the publish writes the file next,
+    and DuckDB's lock lets it only once this process has closed it. A public copy (not a link) is never taken."""
+    taken = lambda: real and real != os.path.abspath(path) and _inode(real) != opened  # noqa: E731
     while True:
         time.sleep(WATCH_EVERY)
-        if _inode(path) != opened and busy.acquire(blocking=False):
-            con.close()
-            os._exit(STALE)
+        if _inode(path) == opened:
+            continue
+        if not busy.acquire(blocking=False):
+            if not taken():
+                continue  # the query finishes on its snapshot; the worker leaves after it
+            _TAKEN.set()
+            con.interrupt()
+            busy.acquire()  # the query ends at the interrupt; its answer goes out first (the app kills a stuck worker)
+        con.close()
+        os._exit(STALE)
 
 
 def _inode(path: str):
@@ -443,17 +487,21 @@ def execute(con, sql: str, row_cap: int, timeout: float, path: str = "", max_byt
     except SqlError as exc:
         return ("error", exc.kind, str(exc))
     except duckdb.InterruptException:
-        return ("error", "timeout", _timeout_message(timeout))
+        return _interrupted(timeout)
     except duckdb.Error as exc:
         kind, message = _explain_error(exc)
         return ("error", kind, scrub(message, path, sql))
     except Exception as exc:  # noqa: BLE001 - anything else is reported, never kills the worker
         if "INTERRUPT Error" in str(exc):  # the watchdog's interrupt, raised through the Arrow stream
-            return ("error", "timeout", _timeout_message(timeout))
+            return _interrupted(timeout)
         return ("error", "failed", scrub(f"The query failed: {type(exc).__name__}: {exc}", path, sql))
     finally:
         watchdog.cancel()
     return ("ok", columns, types, rows, truncated, round(time.monotonic() - started, 3))
+
+
+def _interrupted(timeout: float) -> tuple:
+    return ("error", "refreshed", REFRESHED) if _TAKEN.is_set() else ("error", "timeout", _timeout_message(timeout))
 
 
 def _fetch(relation, row_cap: int, max_bytes: int) -> tuple[list[list], bool]:

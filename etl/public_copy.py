@@ -23,7 +23,9 @@ import hashlib
 import logging
 import os
 import sys
+import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -32,6 +34,7 @@ from etl import licences
 from etl.warehouse import WarehouseError, compat, configure, derived, views_sql
 
 log = logging.getLogger("etl")
+WATCH_EVERY = 0.2  # seconds between the build's checks that a publish has not taken the file it reads
 KEEP = 2  # public copies kept: the newest and the one before (a console may still serve it)
 FILTERED = {"figures": "source", "documents": "source", "rejects": "source", "etl_runs": "source",
             "sources": "name", "places": "source"}
@@ -90,37 +93,59 @@ def ensure(db: Path | str, memory_limit: str = "1GB", threads: int = 2) -> Path:
 def build(source: Path, out: Path, memory_limit: str = "1GB", threads: int = 2) -> None:
     """Write the public copy of the warehouse file `source` to `out` (atomically: a temporary file, renamed)."""
     started = time.monotonic()
-    tmp = out.with_name(out.stem + ".tmp.duckdb")
-    tmp.unlink(missing_ok=True)
-    con = compat.connect(tmp)
-    try:
+    # not p-*.duckdb: newest() and prune() must never see a copy being written
+    with compat.written_then_renamed(out, out.with_name(out.name + ".tmp")) as con:
         configure(con, memory_limit, threads)
         con.execute(f"SET temp_directory = '{_q(out.parent / 'spill')}'")
         con.execute(f"ATTACH '{_q(source)}' AS src (READ_ONLY)")
-        hidden = ", ".join(repr(s) for s in licences.restricted_sources())
-        for table, column in FILTERED.items():
-            con.execute(f"CREATE TABLE {table} AS SELECT * FROM src.main.{table} WHERE {column} NOT IN ({hidden})")
-        con.execute("CREATE TABLE review_overlay AS SELECT * FROM src.main.review_overlay"
-                    " WHERE figure_id IN (SELECT figure_id FROM figures)")
-        con.execute("CREATE TABLE claims AS SELECT * FROM src.main.claims LIMIT 0")  # derived.rebuild fills it
+        with _let_go_when_taken(con, source):
+            hidden = ", ".join(repr(s) for s in licences.restricted_sources())
+            for table, column in FILTERED.items():
+                con.execute(f"CREATE TABLE {table} AS SELECT * FROM src.main.{table} WHERE {column} NOT IN ({hidden})")
+            con.execute("CREATE TABLE review_overlay AS SELECT * FROM src.main.review_overlay"
+                        " WHERE figure_id IN (SELECT figure_id FROM figures)")
+            con.execute("CREATE TABLE claims AS SELECT * FROM src.main.claims LIMIT 0")  # derived.rebuild fills it
+            con.execute("DETACH src")
         con.execute("CREATE TABLE warehouse_state (key VARCHAR PRIMARY KEY, value BIGINT NOT NULL)")  # dropped below
-        con.execute("DETACH src")
         derived.rebuild(con)
         con.execute(views_sql())
         con.execute("DROP TABLE warehouse_state")
-        con.execute("CHECKPOINT")
-    except BaseException:
-        con.close()
-        tmp.unlink(missing_ok=True)
-        raise
-    con.close()
-    tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
-    os.replace(tmp, out)
     log.info("public copy %s built in %.1f s (%d bytes)", out.name, time.monotonic() - started, out.stat().st_size)
+
+
+@contextmanager
+def _let_go_when_taken(con, source: Path):
+    """Interrupt the block's reads of the published file `source` if a publish takes it to write the next version
+    (two publishes later it renames that copy away): this build is of an outdated version by then, and holding
+    the file would make that publish copy the whole warehouse instead of bringing the copy up to date."""
+    opened, done = os.stat(source).st_ino, threading.Event()
+
+    def watch():
+        while not done.wait(WATCH_EVERY):
+            try:
+                taken = os.stat(source).st_ino != opened
+            except FileNotFoundError:
+                taken = True
+            if taken:
+                con.interrupt()
+                return
+
+    watcher = threading.Thread(target=watch, name="public-copy-watch", daemon=True)
+    watcher.start()
+    try:
+        yield
+    except duckdb.InterruptException:
+        raise WarehouseError("the warehouse was refreshed twice during the build; the next query builds the"
+                             " copy of the newest version") from None
+    finally:
+        done.set()
+        watcher.join()
 
 
 def prune(directory: Path, keep: Path) -> None:
     """Delete all but the KEEP newest copies (`keep` always stays). A console holding a deleted copy open reads on."""
+    for stale in directory.glob("p-*.duckdb.tmp*"):  # left by a killed build (prune runs under the build lock)
+        stale.unlink(missing_ok=True)
     copies = sorted(directory.glob("p-*.duckdb"), key=lambda p: p.stat().st_mtime_ns, reverse=True)
     for old in copies[KEEP:]:
         if old != keep:

@@ -16,6 +16,7 @@ from etl.warehouse import scalar
 
 FLAG_WEIGHT, FLAG_CAP, SIZE_WEIGHT, DISAGREE = 12, 48, 4, 25
 SLICE = 1_000_000
+PREFILTER_MAX = 5_000  # more touched places than this: no literal prefilter
 
 _PLACE = "COALESCE(f.admin2_pcode, f.admin1_pcode, f.country_iso3)"
 _MONTH = "date_trunc('month', COALESCE(f.period_end, f.period_start, d.published, f.published))"
@@ -59,6 +60,22 @@ ONLY = f"""AND (f.metric, f.stock_or_flow, {_PLACE}, {_MONTH}) IN (
     SELECT (t.metric, t.stock_or_flow, t.place, t.month) FROM review_touched t)"""
 
 
+def _prefilter(con) -> str:
+    """Literal metrics and places of the touched partitions, checked on `figures` alone before it is joined to
+    documents (ONLY needs the join for the month): a refresh then reads the rows of its places, not every row."""
+    terms = []
+    for column, expression in (("metric", "f.metric"), ("place", _PLACE)):
+        values, nulls = con.execute(f"SELECT list(DISTINCT {column}) FILTER (WHERE {column} IS NOT NULL),"
+                                    f" bool_or({column} IS NULL) FROM review_touched").fetchall()[0]
+        if len(values or ()) > PREFILTER_MAX:
+            return ""
+        quoted = ", ".join("'" + v.replace("'", "''") + "'" for v in values or ())
+        term = [f"{expression} IN ({quoted})"] if quoted else []
+        terms.append("(" + " OR ".join(term + [f"{expression} IS NULL"] * bool(nulls)) + ")" if term or nulls
+                     else "false")
+    return "AND " + " AND ".join(terms) + " "
+
+
 def update(con, run_id: int | None = None) -> None:
     """Score the figures. With the publish's `run_id`: only those in partitions touched since the last publish (its
     watermark), stamping the rows whose priority changes so the derived tables follow."""
@@ -69,7 +86,7 @@ def update(con, run_id: int | None = None) -> None:
     only = ""
     if since is not None:
         con.execute(TOUCHED.replace("$since", str(int(since))))
-        only = ONLY
+        only = _prefilter(con) + ONLY
     con.execute(SPREAD.replace("$only", only))
     last = scalar(con, "SELECT max(rowid) FROM figures")
     for lo in range(0, (last or 0) + 1, SLICE):

@@ -12,11 +12,25 @@ REQUIRED = ("record_id", "metric", "value", "qualifier", "claimed_by_org", "publ
 NULLABLE = set(FIGURE_COLUMNS) - {"metric", "value", "qualifier", "unit"}
 
 
-def known_codes(ctx) -> set[str]:
-    """Every p-code and country code the warehouse's gazetteer (or the bundled one) knows."""
-    from etl.sources.articles import gazetteer_for
+def known_codes(ctx):
+    """Every p-code and country code the warehouse's gazetteer (or the bundled one) knows, as a `code in` test:
+    the warehouse's places first, the bundled gazetteer (0.3 s of CPU to load) only for a code they lack."""
+    return _KnownCodes(ctx)
 
-    return set(gazetteer_for(ctx).places)
+
+class _KnownCodes:
+    def __init__(self, ctx):
+        self.ctx, self.gazetteer = ctx, None
+        self.stored = {r[0] for r in ctx.con.execute("SELECT pcode FROM places").fetchall()} if ctx.con else set()
+
+    def __contains__(self, code) -> bool:
+        if code in self.stored:
+            return True
+        if self.gazetteer is None:
+            from etl.sources.articles import gazetteer_for
+
+            self.gazetteer = gazetteer_for(self.ctx).places
+        return code in self.gazetteer
 
 
 class CuratedSource(Source):

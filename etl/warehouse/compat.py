@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -55,22 +56,30 @@ def rewrite_if_newer(path: Path | str, drop: tuple[str, ...] = ("v_figure_months
         con.execute("CHECKPOINT")
     finally:
         con.close()
-    tmp = path.with_name(path.name + ".rewrite")
-    tmp.unlink(missing_ok=True)
-    con = connect(tmp)
-    try:
+    with written_then_renamed(path, path.with_name(path.name + ".rewrite")) as con:
         con.execute(f"ATTACH '{_quoted(path)}' AS src (READ_ONLY)")
         target = con.execute("SELECT current_database()").fetchall()[0][0]
         con.execute(f'COPY FROM DATABASE src TO "{target}"')
         con.execute("DETACH src")
+    return True
+
+
+@contextmanager
+def written_then_renamed(path: Path, tmp: Path):
+    """A read-write connection to a new file `tmp`, which replaces `path` once the block succeeds (checkpointed,
+    closed, renamed in one step); a failed or interrupted block removes it, and `path` stays as it was."""
+    tmp.unlink(missing_ok=True)
+    con = connect(tmp)
+    try:
+        yield con
         con.execute("CHECKPOINT")
     except BaseException:
         con.close()
         tmp.unlink(missing_ok=True)
         raise
     con.close()
+    tmp.with_name(tmp.name + ".wal").unlink(missing_ok=True)
     os.replace(tmp, path)
-    return True
 
 
 def held_message(path: Path | str) -> str | None:

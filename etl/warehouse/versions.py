@@ -8,7 +8,9 @@ the whole file. Each file name is used for one content only, so a reader never m
 
 Falls back to copying the published file when the other copy is missing, behind by a publish whose journal is
 gone or was a full rebuild, half-written by a killed run, still held by a reader after READERS_GRACE seconds, or
-when its replay fails or disagrees with the published row counts.
+when its replay fails or disagrees with the published row counts. Readers in other processes that may still hold
+the older copy (the console's worker with a query started two publishes ago, a public-copy build) watch for it to
+be renamed away and then let go of it, so that a publish does not wait for them.
 """
 
 from __future__ import annotations
@@ -243,6 +245,9 @@ def _take(store: Store, standby: Path, in_use):
     if in_use(standby):
         return None
     os.replace(standby, store.work)  # from here on the older copy is the work file: a killed run discards it
+    # Renaming it away is the signal: a console worker or public-copy build still reading it lets go within 0.2 s
+    # (dashboard/sql_sandbox.py, etl/public_copy.py); DuckDB's lock lets this process write it once they have.
+    deadline = time.monotonic() + READERS_GRACE
     while True:
         try:
             return compat.connect(store.work)

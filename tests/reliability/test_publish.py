@@ -290,3 +290,102 @@ def test_no_progress_bar_reaches_stdout_from_the_publish_or_displacement_sql(sou
                          env=env_for(sources), capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "false" in out.stdout.lower() and "true" not in out.stdout.lower()
+
+
+def _cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_a_publish_while_a_console_query_runs_on_the_copy_it_needs_replays_and_the_query_is_answered(sources):
+    """Two publishes during one console query: the second needs the copy the query reads. The worker interrupts
+    the query when the publish takes that copy (renames it away) and the console runs it again on the published
+    file, so the publish brings the copy up to date instead of waiting 5 s and copying the whole warehouse."""
+    import dataclasses
+    import threading
+
+    from dashboard import sql_sandbox
+
+    runner.run(sources)
+    runner.run(sources)  # two copies: the published one (which the query reads) and the older one
+    settings = dataclasses.replace(sources, sql_timeout=600.0, public_only="false")  # the worker reads the warehouse
+    [[before]] = sql_sandbox.run(settings, "SELECT count(*) FROM figures", client="t").rows
+    # spins while it reads the warehouse as it was when the query started; on a newer version it answers at once
+    spin = ("SELECT max(n) AS n FROM (SELECT s.n FROM (SELECT count(*) AS n FROM figures) s,"
+            f" range(100000000000000) r WHERE s.n > {before} OR r.range < 0 LIMIT 1)")
+    answer: dict = {}
+
+    def ask():
+        try:
+            answer["result"] = sql_sandbox.run(settings, spin, client="t")
+        except Exception as exc:  # noqa: BLE001 - the assertion below shows it
+            answer["result"] = exc
+
+    query = threading.Thread(target=ask, daemon=True)
+    try:
+        worker = sql_sandbox._sandbox_for(settings)._proc.pid
+        start = _cpu_seconds(worker)
+        query.start()
+        while _cpu_seconds(worker) < start + 1.0:  # the worker is spinning on the query
+            assert query.is_alive()
+            time.sleep(0.1)
+        for i in range(2):
+            sources.curated_csv.write_text(curated_rows(["r1", "r2", "r3", *(f"m{k}" for k in range(i + 1))]))
+            done = subprocess.run([sys.executable, "-m", "etl.cli", "--log-level", "info", "etl", "run", "curated"],
+                                  env=env_for(sources), capture_output=True, text=True, timeout=300)
+            assert done.returncode == 0, done.stderr
+            assert "(replayed," in done.stderr, done.stderr  # not "(copied,"
+        query.join(timeout=300)
+        # answered, not an error, and run again on a newer version (the one published as the publish took the copy)
+        assert not query.is_alive()
+        assert isinstance(answer["result"], sql_sandbox.Result), repr(str(answer["result"]))
+        assert answer["result"].rows[0][0] in (before + 1, before + 2), answer["result"]
+    finally:
+        sql_sandbox.shutdown()
+
+
+class _SpinningName(str):
+    """A restricted source 'name' that the public-copy build puts in its SQL as a query running until interrupted:
+    a build that takes long while it reads the published file."""
+
+    def __repr__(self):
+        return "(SELECT 'x' FROM range(100000000000000) r WHERE r.range < 0 LIMIT 1)"
+
+
+def test_a_public_copy_build_reading_the_copy_a_publish_needs_lets_go_of_it(sources, monkeypatch):
+    """The console's public-copy builder reads the published file; two publishes later that file is the copy the
+    publish brings up to date. The build stops (its version is outdated), leaves no file, and the publish replays."""
+    import threading
+
+    from etl import licences, public_copy
+    from etl.warehouse import WarehouseError
+
+    runner.run(sources)
+    runner.run(sources)
+    source = public_copy.published(sources.db)
+    out = public_copy.path_for(sources.db)
+    out.parent.mkdir(parents=True)
+    monkeypatch.setattr(licences, "restricted_sources", lambda: [_SpinningName("x")])
+    failure: dict = {}
+
+    def build():
+        try:
+            public_copy.build(source, out, "256MB", 1)
+        except WarehouseError as exc:
+            failure["error"] = str(exc)
+
+    builder = threading.Thread(target=build, daemon=True)
+    builder.start()
+    while not any(os.path.realpath(f"/proc/self/fd/{fd}") == str(source) for fd in os.listdir("/proc/self/fd")):
+        assert builder.is_alive()  # until the build has the published file open
+        time.sleep(0.1)
+    assert public_copy.newest(sources.db) is None  # a copy being written is never served
+    for i in range(2):
+        sources.curated_csv.write_text(curated_rows(["r1", "r2", "r3", *(f"b{k}" for k in range(i + 1))]))
+        done = subprocess.run([sys.executable, "-m", "etl.cli", "--log-level", "info", "etl", "run", "curated"],
+                              env=env_for(sources), capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        assert "(replayed," in done.stderr, done.stderr
+    builder.join(timeout=120)
+    assert "refreshed" in failure["error"]
+    assert list(out.parent.iterdir()) == []  # neither the copy nor its temporary file
