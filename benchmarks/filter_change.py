@@ -8,7 +8,8 @@ benchmarks/serve_local.py, the code on PYTHONPATH, which logs each Dash callback
 it opens `/` afresh, waits until the charts are drawn and nothing is loading, chooses the option and measures in the
 page, unthrottled: from the click on the option to the last change inside any plotly chart (a MutationObserver), once
 no callback is pending and nothing has changed for a second. Prints per change: that time, the number of callbacks
-and each callback's server time (the Flask hook's, request in to answer out). Not a test: record the numbers in
+and each callback's server time (the Flask hook's, request in to answer out), then a timeline in the browser (when each
+callback request left and its answer arrived, from the click, and the last draw). Not a test: record the numbers in
 docs/benchmarks.md.
 """
 
@@ -43,6 +44,17 @@ new MutationObserver(records => {
   }
 }).observe(document.body, {subtree: true, childList: true, attributes: true});
 document.addEventListener('mousedown', () => { window.__t0 = performance.now(); }, {capture: true, once: false});
+window.__calls = [];
+const fetch0 = window.fetch;
+window.fetch = function (url, init) {
+  const start = performance.now();
+  const out = (init && init.body && String(url).includes('_dash-update-component'))
+    ? (JSON.parse(init.body).output || '?') : null;
+  return fetch0.apply(this, arguments).then(r => {
+    if (out) { window.__calls.push([out.slice(0, 24), start, performance.now()]); }
+    return r;
+  });
+};
 """
 CALLBACK = re.compile(r"^callback (\S+) ([0-9.]+) ([0-9.]+)$")
 
@@ -60,7 +72,7 @@ def settle(driver, quiet: float = 1.0, timeout: float = 300) -> None:
         time.sleep(0.05)
 
 
-def change(driver, base: str, log: Path, control: str, label: str) -> tuple[float, list[tuple[str, float, float]]]:
+def change(driver, base: str, log: Path, control: str, label: str) -> tuple[float, list[tuple[str, float, float]], str]:
     driver.get(base + "/")
     WebDriverWait(driver, 600).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#ov-trends .js-plotly-plot .main-svg"))
     driver.execute_script(WATCH)
@@ -72,11 +84,15 @@ def change(driver, base: str, log: Path, control: str, label: str) -> tuple[floa
     driver.execute_script("window.__t0 = null;")
     option.click()
     settle(driver)
-    t0, last = driver.execute_script("return [window.__t0, window.__lastDraw]")
+    t0, last, timeline = driver.execute_script("return [window.__t0, window.__lastDraw, window.__calls]")
+    # In the browser, from the click: when each callback's request left and its answer arrived, then the last draw.
+    steps = [f"{out.strip('.')} {start - t0:.0f}-{end - t0:.0f}" for out, start, end in timeline
+             if t0 and start >= t0]
+    timeline = "; ".join(steps + [f"last draw {last - t0:.0f}" if t0 else ""])
     with log.open() as handle:
         handle.seek(offset)
         calls = [(m[1], float(m[2]), float(m[3])) for line in handle if (m := CALLBACK.match(line.strip()))]
-    return (last - t0) / 1000 if t0 and last > t0 else float("nan"), calls
+    return (last - t0) / 1000 if t0 and last > t0 else float("nan"), calls, timeline
 
 
 def main(argv=None) -> None:
@@ -97,13 +113,14 @@ def main(argv=None) -> None:
         try:
             print(f"warehouse {args.warehouse}; load average {os.getloadavg()[0]:.1f} at start")
             for key, value in changes:
-                seconds, calls = change(driver, base, log, CONTROLS[key], LABELS.get(value, value))
+                seconds, calls, timeline = change(driver, base, log, CONTROLS[key], LABELS.get(value, value))
                 results.append((seconds, calls))
                 slow = max((ms for _, ms, _ in calls), default=0)
                 slow_cpu = max((cpu for _, _, cpu in calls), default=0)
                 detail = ", ".join(f"{name.strip('.')[:30]} {ms:.0f}/{cpu:.0f}" for name, ms, cpu in calls)
                 print(f"{key}={value}: drawn after {seconds * 1000:.0f} ms; {len(calls)} callbacks, slowest "
                       f"{slow:.0f} ms wall, {slow_cpu:.0f} ms CPU on the server (wall/CPU ms: {detail})")
+                print(f"  in the browser, ms from the click (request sent-answer in): {timeline}")
         finally:
             driver.quit()
             proc.terminate()

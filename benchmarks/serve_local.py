@@ -47,11 +47,9 @@ def main(argv=None) -> None:
     app = create_app(Settings.from_env(db=args.db, public_only="false"))
     server = app.server
 
-    @server.before_request
     def _start():
         g.started, g.cpu = time.perf_counter(), time.thread_time()
 
-    @server.after_request
     def _timed(response):
         if request.path == "/_dash-update-component" and "started" in g:
             body = request.get_json(silent=True) or {}
@@ -59,6 +57,10 @@ def main(argv=None) -> None:
             print(f"callback {body.get('output', '?')[:80]} {ms:.1f} {cpu:.1f}", file=sys.stderr, flush=True)
         return response
 
+    # Added to the hook lists directly: the app's warm-up visit may already have run (Flask then refuses the
+    # decorators).
+    server.before_request_funcs.setdefault(None, []).insert(0, _start)
+    server.after_request_funcs.setdefault(None, []).append(_timed)
     make_server("127.0.0.1", args.port, server, threaded=True).serve_forever()
 
 

@@ -223,7 +223,7 @@ def _month_axis(fig: go.Figure, dates, monthly: bool = False) -> None:
 
 
 def _month_axis_props(dates, monthly: bool = False) -> dict:
-    dates = pd.to_datetime(pd.Series(list(dates))).dropna()
+    dates = pd.to_datetime(dates if isinstance(dates, pd.Series) else pd.Series(list(dates))).dropna()
     if dates.empty:
         return {}
     lo, hi = dates.min(), dates.max()
@@ -257,24 +257,30 @@ def trend_figure(df: pd.DataFrame, title: str, cap: str, colours: dict | None = 
     return _figure(trend_spec(df, title, cap, colours, unit))
 
 
+# A line with more points than this is drawn without a marker per point: on a long trend they hide one another, and
+# styling each one is most of what Plotly spends redrawing a chart (a filter change redraws them all).
+MARKED_POINTS = 36
+
+
 def trend_spec(df: pd.DataFrame, title: str, cap: str, colours: dict | None = None, unit: str = "people") -> dict:
     """trend_figure as a plain dict (plain_figure)."""
     if df.empty:
         return empty_spec(title, "No figures for these filters")
     colours = colours or colour_map(df["org"])
     lines: dict = {}  # org -> [(month, value)], organisations in the order they come (plain Python: fast)
-    for org, month, value in zip(df["org"].tolist(), pd.to_datetime(df["month"]).dt.strftime("%Y-%m-%d").tolist(),
-                                 df["value"].tolist(), strict=True):
+    months = pd.to_datetime(df["month"]).dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
+    for org, month, value in zip(df["org"].to_numpy(dtype=object), months, df["value"].tolist(), strict=True):
         lines.setdefault(org, []).append((month, value))
+    # Plotly formats the hover's number (d3 ",d": 12,345, as fmt_int), so no per-point text travels.
+    hover = "%{x|%b %Y}: %{y:,d} " + _esc(unit if isinstance(unit, str) and unit else "people")
     data = []
     for org, points in lines.items():
         points.sort()
-        values = [v for _, v in points]
         data.append({
-            "type": "scatter", "x": [m for m, _ in points], "y": values,
-            "name": _short(org), "mode": "lines+markers", "line": {"color": colours.get(org), "width": 2},
-            "marker": {"size": 6}, "customdata": [with_unit(fmt_int(v), unit) for v in values],
-            "hovertemplate": "%{x|%b %Y}: %{customdata}<extra>" + _esc(org) + "</extra>",
+            "type": "scatter", "x": [m for m, _ in points], "y": [v for _, v in points],
+            "name": _short(org), "mode": "lines+markers" if len(points) <= MARKED_POINTS else "lines",
+            "line": {"color": colours.get(org), "width": 2}, "marker": {"size": 6},
+            "hovertemplate": hover + "<extra>" + _esc(org) + "</extra>",
         })
     layout = _layout_props([t["name"] for t in data], title, cap, width_chars=75)
     layout["xaxis"] = _month_axis_props(df["month"], monthly=True)

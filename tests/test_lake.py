@@ -99,8 +99,9 @@ def lake_views_sql() -> str:
 
 
 def overview(con, params) -> pd.DataFrame:
-    sql = SQL["overview"]
-    return con.execute(sql, {k: params.get(k) for k in _PARAM.findall(sql)}).df()
+    frames = [con.execute(SQL[name], {k: params.get(k) for k in _PARAM.findall(SQL[name])}).df()
+              for name in ("overview_heads", "overview_trend")]
+    return pd.concat(frames, ignore_index=True)
 
 
 @pytest.mark.parametrize("params", [{}, {"metric": "killed"}, {"country": "SYR", "admin1": "SY07"},

@@ -32,7 +32,7 @@ def test_the_wheel_carries_data_and_assets_and_no_warehouse(wheel):
     for expected in ("etl/bundled/data/curated/idlib_figures.csv", "etl/bundled/data/gazetteer/countries.csv",
                      "etl/bundled/data/articles/voa-idlib-2019-12-25.jsonl", "etl/bundled/assets/style.css",
                      "etl/bundled/assets/bootstrap.min.css", "etl/bundled/assets/dashAgGridComponentFunctions.js",
-                     "etl/warehouse/views.sql", "dashboard/queries/overview.sql"):
+                     "etl/warehouse/views.sql", "dashboard/queries/overview_trend.sql"):
         assert expected in names, expected
     assert not [n for n in names if ".duckdb" in n or "__pycache__" in n or n.startswith("data/raw")]
 

@@ -13,12 +13,13 @@ import flask
 from dash import dcc, html
 
 from dashboard import figures as figs
+from dashboard.filters import Filters
 from etl.warehouse import WarehouseError
 
 log = logging.getLogger(__name__)
 
 
-# One line on every page that shows a latest figure: the same rule everywhere (overview.sql, region_values.sql).
+# One line on every page that shows a latest figure: the same rule everywhere (_overview_rows.sql, region_values.sql).
 LATEST_RULE = ("Latest: the newest figure for the place as a whole; a region's districts count in its figures and "
                "stand in only when the region itself has none. Figures in different units (people, households) "
                "are never added or ranked together.")
@@ -43,6 +44,14 @@ def search_changed_only() -> bool:
         return set(dash.ctx.triggered_prop_ids) == {"_pages_location.search"}
     except Exception:  # noqa: BLE001 - not inside a callback (a test, the validation layout)
         return False
+
+
+def filters_on(path: str, search: str | None, pathname: str | None):
+    """The filters in `search` when the page shown is `path`, else None: what a page's filter-change callback
+    (Input url.search, State url.pathname) works from; None means the URL has left the page, so send nothing."""
+    if (pathname or "/") != path:
+        return None
+    return Filters.from_query(search)
 
 
 def graph(id_: str, figure, filename: str, **kwargs) -> dcc.Graph:

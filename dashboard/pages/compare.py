@@ -10,12 +10,12 @@ import math
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, html, no_update
+from dash import Input, Output, State, callback, dcc, html, no_update, set_props
 
 from dashboard import figures as figs
 from dashboard import queries
 from dashboard.filters import KIND_LABELS, KINDS, METRIC_LABELS, Filters, with_search
-from dashboard.pages import describe_filters, graph, guarded, page_header, reader
+from dashboard.pages import describe_filters, filters_on, graph, guarded, page_header, reader, search_changed_only
 
 dash.register_page(__name__, path="/compare", name="Compare sources", title="Compare sources · Displacement figures",
                    order=1)
@@ -23,14 +23,20 @@ dash.register_page(__name__, path="/compare", name="Compare sources", title="Com
 
 @guarded
 def layout(**query):
+    if search_changed_only():
+        return dash.no_update  # same page, new filters: compare_for_filters updates it in place
     f = Filters.from_query(query)
+    parts = compare_parts(reader(), f)
+    return html.Div([dcc.Store(id="cmp-state", data=parts is not None), html.Div(body(f, parts), id="cmp-body")],
+                    id="cmp-page")
+
+
+def compare_parts(r, f: Filters) -> dict | None:
+    """What the page shows for `f`, piece by piece; None when no claim matches."""
     metric = f.metric or "displaced"
-    r = reader()
     place, claims = queries.compare(r, f)
     if place is None:
-        return html.Div([page_header("Compare sources"),
-                         dbc.Alert("No claims match these filters. Widen the period or pick another place.",
-                                   color="info")])
+        return None
     as_of = queries.data_as_of(r).get("last_success")
     name = f"{place['name']} ({place['pcode']})"
     metric_label = METRIC_LABELS.get(metric, metric)
@@ -42,22 +48,62 @@ def layout(**query):
     unit = place.get("unit", "people")
     series = place.get("series", "flow")
     title = f"{metric_label.capitalize()} in {place['name']}, by organisation ({unit})"
-    fig = figs.compare_figure(claims, title, cap, unit)
     # Divergence compares claims of one kind: with both kinds shown, the new figures (flows) only.
     div = figs.divergence(claims if series != "both" else claims[claims["stock_or_flow"].ne("stock")])
-    return html.Div([
-        page_header("Compare sources", f"{metric_label.capitalize()} · {name} · {period} · in {unit}"),
-        dbc.Alert(["Showing ", html.B(name), f": {note}."], color="light", className="py-2 small",
-                  id="cmp-default-note") if note else None,
-        kind_switch(place),
-        series_note(place),
-        graph("cmp-chart", fig, f"compare-{place['pcode']}-{metric}"),
-        html.Div(divergence_summary(div), id="cmp-divergence", className="mt-3"),
+    return {
+        "cmp-top": [
+            page_header("Compare sources", f"{metric_label.capitalize()} · {name} · {period} · in {unit}"),
+            dbc.Alert(["Showing ", html.B(name), f": {note}."], color="light", className="py-2 small",
+                      id="cmp-default-note") if note else None,
+            kind_switch(place),
+            series_note(place),
+        ],
+        "figure": figs.compare_figure(claims, title, cap, unit),
+        "filename": f"compare-{place['pcode']}-{metric}",
+        "cmp-divergence": divergence_summary(div),
+        "cmp-table-box": claims_table(claims),
+        "cmp-filters": f"Filters: {describe_filters(f)}. The organisation filter does not apply here: every "
+                       "organisation is compared.",
+    }
+
+
+def body(f: Filters, parts: dict | None) -> list:
+    if parts is None:
+        return [page_header("Compare sources"),
+                dbc.Alert("No claims match these filters. Widen the period or pick another place.", color="info",
+                          id="cmp-none")]
+    return [
+        html.Div(parts["cmp-top"], id="cmp-top"),
+        graph("cmp-chart", parts["figure"], parts["filename"]),
+        html.Div(parts["cmp-divergence"], id="cmp-divergence", className="mt-3"),
         html.H2("Claims", className="h5 mt-4"),
-        claims_table(claims),
-        html.P(f"Filters: {describe_filters(f)}. The organisation filter does not apply here: every organisation "
-               "is compared.", className="small text-muted mt-2"),
-    ])
+        html.Div(parts["cmp-table-box"], id="cmp-table-box"),
+        html.P(parts["cmp-filters"], className="small text-muted mt-2", id="cmp-filters"),
+    ]
+
+
+# A filter change leaves the page standing (layout() answers no_update): the chart gets its new figure in place
+# (set_props: Plotly redraws the same node) and the small HTML around it is sent anew. Only a change to or from
+# "no claims match" sends the whole body.
+@callback(
+    Output("cmp-body", "children"),
+    Output("cmp-state", "data"),
+    Input("url", "search"),
+    State("url", "pathname"),
+    State("cmp-state", "data"),
+    prevent_initial_call=True,
+)
+def compare_for_filters(search, pathname, had_chart):
+    f = filters_on("/compare", search, pathname)
+    if f is None:
+        return no_update, no_update
+    parts = compare_parts(reader(), f)
+    if parts is None or not had_chart:
+        return body(f, parts), parts is not None
+    set_props("cmp-chart", {"figure": parts["figure"]})
+    for box in ("cmp-top", "cmp-divergence", "cmp-table-box", "cmp-filters"):
+        set_props(box, {"children": parts[box]})
+    return no_update, True
 
 
 def kind_switch(place: dict) -> html.Div:

@@ -97,7 +97,7 @@ def layout(**query):
 def rows(request, state):
     if not request:
         return no_update, no_update
-    f, figure = Filters.from_query((state or {}).get("filters")), (state or {}).get("figure")
+    f, figure = grid_filters(state)
     try:
         df, total = queries.figure_rows(reader(), f, request.get("startRow", 0), request.get("endRow", PAGE_SIZE),
                                         request.get("sortModel"), request.get("filterModel"), figure)
@@ -116,9 +116,15 @@ def rows(request, state):
 def export_links(request, state):
     """The download links follow the grid's sort and column filters."""
     request = request or {}
-    f, figure = Filters.from_query((state or {}).get("filters")), (state or {}).get("figure")
+    f, figure = grid_filters(state)
     return tuple(export_route.href(fmt, f, figure, request.get("sortModel"), request.get("filterModel"))
                  for fmt in ("csv", "xlsx"))
+
+
+def grid_filters(state: dict | None) -> tuple[Filters, str | None]:
+    """(filters, one figure's id or None) of the grid, from the fig-state store layout() filled."""
+    state = state or {}
+    return Filters.from_query(state.get("filters")), state.get("figure")
 
 
 def record_card(rec: dict | None):

@@ -10,9 +10,9 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, Patch, State, callback, dcc, html, no_update, set_props
 
 from dashboard import figures as figs
-from dashboard import queries
+from dashboard import pages, queries
 from dashboard.filters import METRIC_LABELS, Filters
-from dashboard.pages import LATEST_RULE, describe_filters, graph, guarded, page_header, reader, search_changed_only
+from dashboard.pages import LATEST_RULE, describe_filters, graph, guarded, page_header, reader
 
 dash.register_page(__name__, path="/", name="Overview", title="Overview · Displacement figures", order=0)
 
@@ -53,7 +53,7 @@ def series_keys(f: Filters, heads=None) -> list[tuple[str, str, str]]:
 
 @guarded
 def layout(**query):
-    if search_changed_only():
+    if pages.search_changed_only():
         return dash.no_update  # same page, new filters: cards_for_filters and charts_for_filters redraw what changed
     f = Filters.from_query(query)
     r = reader()
@@ -104,11 +104,11 @@ def _digest(fig: dict) -> str:
     prevent_initial_call=True,
 )
 def cards_for_filters(search, pathname):
-    if (pathname or "/") != "/":
+    f = pages.filters_on("/", search, pathname)
+    if f is None:
         return no_update, no_update, no_update
-    f = Filters.from_query(search)
     r = reader()
-    heads = queries.overview(r, f)[0]
+    heads = queries.headlines(r, f)  # the cards' own query, run alongside the charts' (overview_trend.sql)
     return header(f), wider_area_note(r, f), cards(series_keys(f, heads), heads)
 
 
@@ -121,11 +121,12 @@ def cards_for_filters(search, pathname):
     prevent_initial_call=True,
 )
 def charts_for_filters(search, pathname, before):
-    if (pathname or "/") != "/":
+    f = pages.filters_on("/", search, pathname)
+    if f is None:
         return no_update, no_update
-    f = Filters.from_query(search)
     r = reader()
-    heads, trend = queries.overview(r, f)
+    trend = queries.trend(r, f)
+    heads = queries.headlines(r, f)  # which series there are (the cards' callback asks it at the same moment)
     charts = trend_charts(f, trend, queries.data_as_of(r).get("last_success"), series_keys(f, heads))
     patch, after, updates = chart_changes(before or [], charts)
     for cid, props in updates:

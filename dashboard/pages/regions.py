@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html, no_update
+from dash import Input, Output, State, callback, dcc, html, no_update, set_props
 
 from dashboard import figures as figs
-from dashboard import queries
+from dashboard import pages, queries
 from dashboard.filters import METRIC_LABELS, Filters, with_search
 from dashboard.pages import LATEST_RULE, describe_filters, graph, guarded, page_header, reader
 
@@ -21,8 +21,22 @@ DISCLAIMER = ("The boundaries and names shown and the designations used on this 
 
 @guarded
 def layout(**query):
+    if pages.search_changed_only():
+        return dash.no_update  # same page, new filters: regions_for_filters updates it in place
     f = Filters.from_query(query)
-    r = reader()
+    parts = region_parts(reader(), f)
+    return html.Div([
+        html.Div(parts["reg-head"], id="reg-head"),
+        html.P(LATEST_RULE, className="small text-muted latest-rule", id="reg-latest-rule"),
+        dcc.Store(id="reg-level", data=parts["level"]),
+        dcc.Store(id="reg-has-map", data=parts["map"] is not None),
+        html.Div(body(parts), id="reg-body"),
+        html.P(DISCLAIMER, className="small text-muted mt-2 disclaimer", id="reg-disclaimer"),
+    ], id="reg-page")
+
+
+def region_parts(r, f: Filters) -> dict:
+    """What the page shows for `f`: heading, level, the bars' figure and the map's (None without boundaries)."""
     level = queries.region_level(f)
     values = queries.region_values(r, f)
     metric = METRIC_LABELS.get(f.metric or "displaced", f.metric)
@@ -34,25 +48,50 @@ def layout(**query):
                        f"latest figure per region, in {units}; districts included")
     unit = "admin 2" if level == 2 else "admin 1"
     title = f"{metric.capitalize()} by {unit} area" + ("" if f.with_(metric=None).is_empty() else f" · {where}")
-    bars = graph("reg-bars", figs.region_bars(values, f"Ranked by latest {metric} figure ({units})", cap, units=units),
-                 "regions-ranked")
     shapes = queries.region_shapes(r, f, values["pcode"].tolist()) if not values.empty else None
-    if shapes:
-        body = dbc.Row([
-            dbc.Col(graph("reg-map", figs.region_map(values, shapes, title, cap, units), "regions-map"), xs=12, lg=7),
-            dbc.Col(bars, xs=12, lg=5),
-        ], className="g-3")
-    else:
-        hint = html.P(["No boundaries are loaded, so there is no map. Load them with ",
-                       html.Code(BOUNDARIES_HINT), "."], className="small text-muted", id="reg-hint")
-        body = html.Div([hint, bars])
-    return html.Div([
-        page_header("Regions", f"{metric.capitalize()} per {unit} area. Click a region to narrow every page to it."),
-        html.P(LATEST_RULE, className="small text-muted latest-rule", id="reg-latest-rule"),
-        dcc.Store(id="reg-level", data=level),
-        body,
-        html.P(DISCLAIMER, className="small text-muted mt-2 disclaimer", id="reg-disclaimer"),
-    ])
+    return {
+        "reg-head": page_header("Regions", f"{metric.capitalize()} per {unit} area. Click a region to narrow every "
+                                           "page to it."),
+        "level": level,
+        "bars": figs.region_bars(values, f"Ranked by latest {metric} figure ({units})", cap, units=units),
+        "map": figs.region_map(values, shapes, title, cap, units) if shapes else None,
+    }
+
+
+def body(parts: dict):
+    bars = graph("reg-bars", parts["bars"], "regions-ranked")
+    if parts["map"] is not None:
+        return dbc.Row([dbc.Col(graph("reg-map", parts["map"], "regions-map"), xs=12, lg=7),
+                        dbc.Col(bars, xs=12, lg=5)], className="g-3")
+    hint = html.P(["No boundaries are loaded, so there is no map. Load them with ", html.Code(BOUNDARIES_HINT),
+                   "."], className="small text-muted", id="reg-hint")
+    return html.Div([hint, bars])
+
+
+# A filter change leaves the page standing (layout() answers no_update): the map and the bars get their new figures
+# in place (set_props: Plotly redraws the same nodes). Only when the map comes or goes is the body sent anew.
+@callback(
+    Output("reg-body", "children"),
+    Output("reg-has-map", "data"),
+    Output("reg-head", "children"),
+    Output("reg-level", "data"),
+    Input("url", "search"),
+    State("url", "pathname"),
+    State("reg-has-map", "data"),
+    prevent_initial_call=True,
+)
+def regions_for_filters(search, pathname, had_map):
+    f = pages.filters_on("/regions", search, pathname)
+    if f is None:
+        return no_update, no_update, no_update, no_update
+    parts = region_parts(reader(), f)
+    has_map = parts["map"] is not None
+    if has_map != bool(had_map):
+        return body(parts), has_map, parts["reg-head"], parts["level"]
+    set_props("reg-bars", {"figure": parts["bars"]})
+    if has_map:
+        set_props("reg-map", {"figure": parts["map"]})
+    return no_update, no_update, parts["reg-head"], parts["level"]
 
 
 # One callback per chart: the map is absent when no boundaries are loaded, and a callback must not mix a present

@@ -29,10 +29,12 @@ _FRAGMENTS = {p.stem.lstrip("_"): p.read_text() for p in HERE.glob("_*.sql")}
 def _load() -> dict[str, str]:
     out = {}
     for path in sorted(HERE.glob("[a-z]*.sql")):
-        sql = path.read_text()
-        for name, fragment in _FRAGMENTS.items():
-            body = "\n".join(line for line in fragment.splitlines() if not line.startswith("--"))
-            sql = sql.replace("{{" + name + "}}", f"({body})")
+        sql, before = path.read_text(), None
+        while sql != before:  # a fragment may include another
+            before = sql
+            for name, fragment in _FRAGMENTS.items():
+                body = "\n".join(line for line in fragment.splitlines() if not line.startswith("--"))
+                sql = sql.replace("{{" + name + "}}", f"({body})")
         out[path.stem] = sql
     return out
 
@@ -159,24 +161,24 @@ def data_as_of(reader) -> dict:
 
 
 def overview(reader, f: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(headlines, trend) from one pass over the figures (overview.sql)."""
-    df = run(reader, "overview", f.params())
-    heads = df[df["part"] == "headline"].reset_index(drop=True)
-    heads = heads[["metric", "kind", "unit", "n", "n_orgs", "best"]].rename(columns={"n": "n_figures"})
-    if not heads.empty:
-        heads = pd.concat([heads.drop(columns="best"), pd.DataFrame(heads["best"].tolist())], axis=1)
-    trend = df[df["part"] == "trend"][["metric", "kind", "unit", "org", "month", "value", "n", "rank", "n_orgs"]]
-    trend = trend.reset_index(drop=True).astype({"value": "int64", "rank": "int64"})
-    trend["month"] = pd.to_datetime(trend["month"])
-    return heads, trend
+    """(headlines, trend): overview_heads.sql and overview_trend.sql."""
+    return headlines(reader, f), trend(reader, f)
 
 
 def headlines(reader, f: Filters) -> pd.DataFrame:
-    return overview(reader, f)[0]
+    """Per metric, kind and unit: n_figures, n_orgs and the latest figure's fields (value, org, ref_date, ...)."""
+    heads = run(reader, "overview_heads", f.params()).rename(columns={"n": "n_figures"})
+    if heads.empty:
+        return heads.drop(columns="best")
+    return pd.concat([heads.drop(columns="best"), pd.DataFrame(heads["best"].tolist())], axis=1)
 
 
 def trend(reader, f: Filters) -> pd.DataFrame:
-    return overview(reader, f)[1]
+    """Per metric, kind, unit, organisation (the 8 with most figures) and month: the largest value."""
+    df = run(reader, "overview_trend", f.params()).astype({"value": "int64", "rank": "int64"})
+    df["month"] = pd.to_datetime(df["month"])
+    df["org"] = df["org"].astype(object)  # iterated per point when charts are built: plain str, not Arrow's
+    return df
 
 
 def place(reader, pcode: str | None) -> dict | None:

@@ -93,3 +93,68 @@ def test_a_chart_first_needed_after_a_filter_change_is_added(browser, small_app)
         lambda b: set(visible_charts(b)) == {"ov-trend-displaced-stock", "ov-trend-displaced-flow"})
     WebDriverWait(browser, 15).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#ov-trend-displaced-flow .main-svg"))
     assert browser.console_errors() == []
+
+
+def kept(browser, *selectors: str) -> None:
+    """Mark the DOM nodes `selectors` find, to check after a filter change that they were kept (not drawn anew)."""
+    browser.execute_script("window.__kept = arguments[0].map(s => document.querySelector(s));", list(selectors))
+
+
+def still_kept(browser, *selectors: str) -> list[bool]:
+    return browser.execute_script(
+        "return arguments[0].map((s, i) => window.__kept[i] !== null"
+        " && document.querySelector(s) === window.__kept[i]);",
+        list(selectors))
+
+
+def plot_data(browser, chart: str) -> list:
+    return browser.execute_script(
+        f"const gd = document.querySelector('#{chart} .js-plotly-plot');"
+        "const plain = v => (v && v._inputArray ? Array.from(v._inputArray) : v);"  # typed arrays (bdata)
+        "return gd ? gd.data.map(t => [t.name, plain(t.x), plain(t.y)]) : null;")
+
+
+def sent_figures(answers: list[dict]) -> set[str]:
+    """Ids of the components given a new figure through set_props."""
+    return {k for a in answers for k, v in a.get("sideUpdate", {}).items() if "figure" in v}
+
+
+def test_compare_updates_in_place(browser, small_app):
+    browser.get(small_app + "/compare?admin1=SY07")
+    WebDriverWait(browser, 15).until(lambda b: "80,000 people" in b.find_element(By.ID, "cmp-table").text)
+    nodes = ("#cmp-page", "#cmp-chart", "#cmp-chart .js-plotly-plot")
+    kept(browser, *nodes)
+    browser.execute_script(RECORD)
+
+    choose(browser, "flt-metric", "killed")
+    WebDriverWait(browser, 15).until(lambda b: "at least 1,500 people" in b.find_element(By.ID, "cmp-table").text)
+    assert "80,000" not in browser.find_element(By.ID, "cmp-table").text
+    assert browser.find_element(By.CSS_SELECTOR, "#cmp-top h1 + p").text.startswith("Killed · ")
+    WebDriverWait(browser, 15).until(lambda b: [t[2] for t in plot_data(b, "cmp-chart")
+                                                if (t[0] or "").startswith("Syrian Observatory")] == [[1500]])
+    assert still_kept(browser, *nodes) == [True, True, True]  # the page, the chart and its plot were kept
+    answers = callback_answers(browser)
+    assert not [a for a in answers if "_pages_content" in a.get("response", {})]  # the router sent no new page
+    assert "cmp-chart" in sent_figures(answers)
+    assert not [a for a in answers if "cmp-body" in a.get("response", {})]  # the body is not sent again
+    assert browser.console_errors() == []
+
+
+def test_regions_update_in_place(browser, small_app):
+    browser.get(small_app + "/regions?metric=displaced")
+    WebDriverWait(browser, 15).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#reg-bars g.point path")
+                                     and b.find_elements(By.CSS_SELECTOR, "#reg-map .js-plotly-plot"))
+    assert max(plot_data(browser, "reg-bars")[0][1]) == 2_700_000
+    nodes = ("#reg-page", "#reg-map .js-plotly-plot", "#reg-bars .js-plotly-plot")
+    kept(browser, *nodes)
+    browser.execute_script(RECORD)
+
+    choose(browser, "flt-metric", "killed")
+    WebDriverWait(browser, 15).until(lambda b: plot_data(b, "reg-bars")[0][1] == [1500])
+    assert browser.find_element(By.CSS_SELECTOR, "#reg-head p").text.startswith("Killed per admin 1 area")
+    assert still_kept(browser, *nodes) == [True, True, True]
+    answers = callback_answers(browser)
+    assert not [a for a in answers if "_pages_content" in a.get("response", {})]
+    assert {"reg-map", "reg-bars"} <= sent_figures(answers)
+    assert not [a for a in answers if "reg-body" in a.get("response", {})]
+    assert browser.console_errors() == []

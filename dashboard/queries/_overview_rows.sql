@@ -1,10 +1,9 @@
--- Overview: per metric (displaced split into stock and new) and unit (people, households, houses: never mixed),
--- headline rows (the latest figure at the filter's place
--- level: country-level figures when no region is chosen) and trend rows (per organisation and month, the largest
--- figure it reported; the 8 organisations with most figures).
--- Whole months come from the monthly rollup (v_figure_months) when no admin1/admin2 is chosen; single figures
--- (v_figure_facts) answer for a chosen region and for the partly covered months at either end of the date range.
-WITH m AS (
+-- The overview's rows for the URL filters: whole months from the monthly rollup (v_figure_months) when no
+-- admin1/admin2 is chosen; single figures (v_figure_facts) for a chosen region and for the partly covered months
+-- at either end of the date range. Included where overview*.sql say {{overview_rows}}.
+SELECT metric, CASE WHEN metric = 'displaced' THEN COALESCE(stock_or_flow, 'flow') ELSE '' END AS kind, unit, org,
+       month, n, value_max, latest, best_key
+FROM (
     SELECT m.metric, m.stock_or_flow, m.unit, m.org, m.month, m.n, m.value_max, m.latest,
            (m.place_level = 0, m.latest_key) AS best_key
     FROM v_figure_months m
@@ -18,7 +17,7 @@ WITH m AS (
       AND ($start IS NULL OR m.month >= $start)
       AND ($end IS NULL OR last_day(m.month) <= $end)
       AND ($with_rejected OR NOT m.rejected)
-), f AS (
+    UNION ALL
     SELECT f.metric, f.stock_or_flow, f.unit, f.org, CAST(date_trunc('month', f.ref_date) AS DATE) AS month, 1 AS n,
            f.value AS value_max,
            {'value': f.value, 'value_low': f.value_low, 'value_high': f.value_high, 'qualifier': f.qualifier,
@@ -38,29 +37,4 @@ WITH m AS (
       -- The same as a range DuckDB pushes into the scan: with figure_facts sorted by metric, whole row groups
       -- are skipped.
       AND ($metric IS NOT NULL OR f.metric BETWEEN 'displaced' AND 'killed')
-), g AS MATERIALIZED (
-    SELECT metric, CASE WHEN metric = 'displaced' THEN COALESCE(stock_or_flow, 'flow') ELSE '' END AS kind,
-           unit, org, month, sum(n) AS n, max(value_max) AS max_value, arg_max(latest, best_key) AS best,
-           max(best_key) AS best_key
-    FROM (SELECT * FROM m UNION ALL SELECT * FROM f)
-    GROUP BY metric, kind, unit, org, month
-), heads AS (
-    SELECT metric, kind, unit, arg_max(best, best_key) AS best, sum(n) AS n, count(DISTINCT org) AS n_orgs
-    FROM g GROUP BY metric, kind, unit
-), t AS (
-    SELECT metric, kind, unit, org, month, max_value AS value, n FROM g WHERE month IS NOT NULL
-), top AS (
-    SELECT metric, kind, unit, org,
-           row_number() OVER (PARTITION BY metric, kind, unit ORDER BY sum(n) DESC, org) AS rank,
-           count(*) OVER (PARTITION BY metric, kind, unit) AS n_orgs
-    FROM t GROUP BY metric, kind, unit, org
 )
-SELECT 'headline' AS part, metric, kind, unit, best, n, n_orgs, NULL AS org, NULL AS month, NULL AS value,
-       NULL AS rank
-FROM heads
-UNION ALL
-SELECT 'trend', t.metric, t.kind, t.unit, NULL, t.n, top.n_orgs, t.org, t.month, t.value, top.rank
-FROM t JOIN top USING (metric, kind, unit, org)
-WHERE top.rank <= 8
-ORDER BY part, metric, kind DESC, unit, rank, month
-LIMIT 5000
