@@ -111,14 +111,15 @@ def colour_map(names) -> dict[str, str]:
 
 
 def caption(sources, start=None, end=None, as_of=None, note: str | None = None) -> str:
-    """'Source: OCHA, UN · Dec 2019 – Feb 2020 · data as of 02 Jan 2026 · note'."""
+    """'Source: OCHA, UN · Dec 2019 – Feb 2020 · last refresh 02 Jan 2026 · note': the period is the figures' own
+    dates, `as_of` the warehouse's last successful refresh (never called "data as of": the data is older)."""
     names = [s for s in dict.fromkeys(sources) if s]
     shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
     parts = [f"Source: {shown}" if shown else "Source: the warehouse"]
     if start is not None or end is not None:
         parts.append(fmt_period(start, end))
     if as_of is not None:
-        parts.append(f"data as of {fmt_date(as_of)}")
+        parts.append(f"last refresh {fmt_date(as_of)}")
     if note:
         parts.append(note)
     return " · ".join(parts)

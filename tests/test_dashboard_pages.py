@@ -94,7 +94,7 @@ def test_overview(app):
     assert len(graphs) == 4
     assert all(g.config["displayModeBar"] and "toImageButtonOptions" in g.config for g in graphs)
     caption = graphs[1].figure["layout"]["annotations"][-1]["text"]
-    assert "Source:" in caption and "data as of" in caption
+    assert "Source:" in caption and "last refresh" in caption and "data as of" not in caption
 
 
 def test_overview_filters_change_the_numbers(app):

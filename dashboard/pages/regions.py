@@ -9,7 +9,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 
 from dashboard import figures as figs
 from dashboard import queries
-from dashboard.filters import METRIC_LABELS, Filters, with_search
+from dashboard.filters import KIND_LABELS, METRIC_LABELS, Filters, with_search
 from dashboard.pages import LATEST_RULE, describe_filters, graph, guarded, page_header, reader
 
 dash.register_page(__name__, path="/regions", name="Regions", title="Regions · Displacement figures", order=2)
@@ -26,6 +26,9 @@ def layout(**query):
     level = queries.region_level(f)
     values = queries.region_values(r, f)
     metric = METRIC_LABELS.get(f.metric or "displaced", f.metric)
+    kind = queries.region_kind(f) if (f.metric or "displaced") == "displaced" else None
+    if kind:
+        metric = f"{metric} ({KIND_LABELS[kind].split(' ')[0]})"
     where = describe_filters(f.with_(metric=None))
     as_of = queries.data_as_of(r).get("last_success")
     units = f.unit or "people"
@@ -49,10 +52,33 @@ def layout(**query):
     return html.Div([
         page_header("Regions", f"{metric.capitalize()} per {unit} area. Click a region to narrow every page to it."),
         html.P(LATEST_RULE, className="small text-muted latest-rule", id="reg-latest-rule"),
+        kind_switch(kind),
         dcc.Store(id="reg-level", data=level),
         body,
         html.P(DISCLAIMER, className="small text-muted mt-2 disclaimer", id="reg-disclaimer"),
     ])
+
+
+def kind_switch(kind: str | None):
+    """New figures (flows) or totals (stocks): displaced figures of the two kinds are never ranked together."""
+    options = [{"label": KIND_LABELS[k].capitalize(), "value": k} for k in ("flow", "stock")]
+    return html.Div([
+        html.Span("Show: ", className="small text-muted me-2"),
+        dbc.RadioItems(id="reg-kind", options=options, value=kind or "flow", inline=True,
+                       className="d-inline-block small", inputClassName="me-1"),
+    ], className="mb-2 kind-switch", hidden=kind is None)
+
+
+@callback(
+    Output("url", "search", allow_duplicate=True),
+    Input("reg-kind", "value"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def kind_chosen(kind, search):
+    if kind not in ("flow", "stock") or queries.region_kind(Filters.from_query(search)) == kind:
+        return no_update
+    return with_search(search, kind=kind)
 
 
 # One callback per chart: the map is absent when no boundaries are loaded, and a callback must not mix a present

@@ -211,3 +211,46 @@ def test_curated_figure_traces_to_its_citation_and_record_offline(browser, trust
     assert "Syrian Observatory for Human Rights" in record and "cited from" in record and "people" in record
     assert "record" in record and "idlib-" in record
     assert browser.console_errors() == []
+
+
+def _number(text: str) -> str:
+    return "".join(c for c in text if c.isdigit())
+
+
+def test_one_latest_for_idleb_on_the_overview_and_the_regions_page(browser, trust_app):
+    # New figures (flows): the overview's card and the regions page's bar give the same figure, with the same rule.
+    browser.get(trust_app + "/?admin1=SY07")
+    wait_text(browser, "#ov-card-displaced-flow .headline", "people")
+    flow_card = texts(browser, "#ov-card-displaced-flow .headline")[0]
+    stock_card = texts(browser, "#ov-card-displaced-stock .headline")[0]
+    rule = texts(browser, ".latest-rule")[0]
+    assert rule.startswith("Latest: ") and "districts" in rule
+    browser.get(trust_app + "/regions")
+    wait_for(browser, "#reg-bars .bartext")
+    assert _number(texts(browser, "#reg-bars .bartext")[0]) == _number(flow_card)
+    assert texts(browser, ".latest-rule")[0] == rule
+    # Totals (stocks) are the switch's other side, never ranked against new figures.
+    browser.find_element(By.XPATH, "//*[@id='reg-kind']//label[starts-with(normalize-space(), 'Total')]").click()
+    WebDriverWait(browser, 10).until(lambda b: "kind=stock" in b.current_url)
+    wait_text(browser, ".page-header", "Displaced (total)")
+    wait_for(browser, "#reg-bars .bartext")
+    WebDriverWait(browser, 10).until(
+        lambda b: _number(texts(b, "#reg-bars .bartext")[0]) == _number(stock_card))
+    assert _number(stock_card) != _number(flow_card)
+    assert browser.console_errors() == []
+
+
+def test_figures_for_a_wider_area_are_offered_not_added(browser, trust_app):
+    browser.get(trust_app + "/?admin1=SY07")
+    wait_text(browser, "#ov-wider", "cover this region")
+    note = texts(browser, "#ov-wider")[0]
+    assert "figures for northwest Syria" in note and "not counted here" in note
+    browser.find_element(By.LINK_TEXT, "See them").click()
+    WebDriverWait(browser, 10).until(lambda b: "/figures?" in b.current_url and "country=SYR" in b.current_url)
+    assert "admin1" not in browser.current_url
+    wait_text(browser, "#fig-grid", "Syrian Arab Republic")  # the wider areas' figures, placed at the country
+    # With no region chosen there is nothing to offer.
+    browser.get(trust_app + "/")
+    wait_for(browser, "#ov-cards .headline-card")
+    assert not browser.find_elements(By.ID, "ov-wider")
+    assert browser.console_errors() == []
