@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -68,6 +69,29 @@ def test_units_on_cards_charts_and_grid(browser, trust_app):
     wait_text(browser, "#fig-grid .ag-cell", "about 5,000 households")
     cells = texts(browser, "#fig-grid .ag-cell[col-id='value']")
     assert cells and all(c.endswith((" people", " households")) for c in cells if c), cells
+    assert browser.console_errors() == []
+
+
+def hover_text(browser, chart: str) -> str:
+    """The tooltip of the last data point of chart `chart`, hovered as a mouse would (again while the chart is
+    still being drawn)."""
+    def hovered(b):
+        try:
+            point = b.find_elements(By.CSS_SELECTOR, f"#{chart} .scatterlayer path.point")[-1]
+            b.execute_script("arguments[0].scrollIntoView({block: 'center'})", point)
+            ActionChains(b).move_to_element(point).pause(0.2).move_by_offset(1, 1).pause(0.3).perform()
+        except (StaleElementReferenceException, NoSuchElementException, IndexError):
+            return None
+        return " ".join(t.strip() for t in texts(b, f"#{chart} .hoverlayer text")) or None
+
+    return WebDriverWait(browser, 15).until(hovered)
+
+
+def test_tooltips_carry_the_unit(browser, trust_app):
+    browser.get(trust_app + "/?admin1=SY07&unit=households")
+    assert "5,000 households" in hover_text(browser, "ov-trend-displaced-flow-households")
+    browser.get(trust_app + "/compare?admin1=SY07&kind=both")
+    assert " people" in hover_text(browser, "cmp-chart")
     assert browser.console_errors() == []
 
 
