@@ -10,7 +10,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -95,26 +95,30 @@ def test_tooltips_carry_the_unit(browser, trust_app):
     assert browser.console_errors() == []
 
 
-def choose(browser, label: str) -> None:
-    """Click the switch's option starting with `label` (retrying while the page re-renders)."""
-    xpath = f"//*[@id='cmp-kind']//label[starts-with(normalize-space(), '{label}')]"
+def choose(browser, label: str, switch: str = "cmp-kind", url_has: str = "") -> None:
+    """Click the switch's option starting with `label` until the URL has `url_has` (a click made while the page is
+    still being drawn can be lost on a loaded machine)."""
+    xpath = f"//*[@id='{switch}']//label[starts-with(normalize-space(), '{label}')]"
 
     def click(b):
         try:
             b.find_element(By.XPATH, xpath).click()
-            return True
         except (StaleElementReferenceException, NoSuchElementException):
             return False
+        try:
+            WebDriverWait(b, 5).until(lambda b: url_has in b.current_url)
+            return True
+        except TimeoutException:
+            return False
 
-    WebDriverWait(browser, 10).until(click)
+    WebDriverWait(browser, 30).until(click)
 
 
 def test_stock_flow_switch_brings_back_the_un_sohr_comparison(browser, trust_app):
     browser.get(trust_app + "/compare?admin1=SY07")
     wait_text(browser, "#cmp-table", "80,000 people")
     assert "more than 100,000" not in texts(browser, "#cmp-table")[0]  # a stock, left out of the flows
-    choose(browser, "Both")
-    WebDriverWait(browser, 10).until(lambda b: "kind=both" in b.current_url)
+    choose(browser, "Both", url_has="kind=both")
     wait_text(browser, "#cmp-table", "more than 100,000 people")
     table = texts(browser, "#cmp-table")[0]
     assert "80,000 people" in table and "total (stock)" in table and "new (flow)" in table
@@ -122,8 +126,7 @@ def test_stock_flow_switch_brings_back_the_un_sohr_comparison(browser, trust_app
     assert any(t.startswith("United Nations · new") for t in legend)
     assert any(t.startswith("Syrian Observatory") and t.endswith("· total") for t in legend), legend
     # The switch's other side: totals only.
-    choose(browser, "Total")
-    WebDriverWait(browser, 10).until(lambda b: "kind=stock" in b.current_url)
+    choose(browser, "Total", url_has="kind=stock")
     wait_text(browser, "#cmp-series-note", "totals (stocks)")
     assert browser.console_errors() == []
 
@@ -249,13 +252,13 @@ def test_one_latest_for_idleb_on_the_overview_and_the_regions_page(browser, trus
     stock_card = texts(browser, "#ov-card-displaced-stock .headline")[0]
     rule = texts(browser, ".latest-rule")[0]
     assert rule.startswith("Latest: ") and "districts" in rule
+    assert "Latest figures for Idleb (SY07)" in texts(browser, ".page-header")[0]  # the place's name, not only its code
     browser.get(trust_app + "/regions")
     wait_for(browser, "#reg-bars .bartext")
     assert _number(texts(browser, "#reg-bars .bartext")[0]) == _number(flow_card)
     assert texts(browser, ".latest-rule")[0] == rule
     # Totals (stocks) are the switch's other side, never ranked against new figures.
-    browser.find_element(By.XPATH, "//*[@id='reg-kind']//label[starts-with(normalize-space(), 'Total')]").click()
-    WebDriverWait(browser, 10).until(lambda b: "kind=stock" in b.current_url)
+    choose(browser, "Total", "reg-kind", url_has="kind=stock")
     wait_text(browser, ".page-header", "Displaced (total)")
     wait_for(browser, "#reg-bars .bartext")
     WebDriverWait(browser, 10).until(
