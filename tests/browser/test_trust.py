@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from datetime import datetime
 from pathlib import Path
 
@@ -227,6 +228,35 @@ def test_phone_layout_folds_the_filters_and_keeps_charts_legible(browser, trust_
     wait_for(browser, "#ov-cards")
     assert browser.find_element(By.ID, "flt-country").is_displayed()
     assert not browser.find_element(By.ID, "flt-toggle").is_displayed()
+
+
+def _captions_clear(browser, page: str) -> None:
+    """Every chart's caption lies wholly inside its chart and on no axis label or title."""
+    browser.get(page)
+    wait_for(browser, ".chart .annotation text")
+    time.sleep(1)  # charts that follow the first one
+    for chart_id in browser.execute_script("return [...document.querySelectorAll('.chart')].map(e => e.id)"):
+        box = _rects(browser, f"#{chart_id} .main-svg")
+        captions = _rects(browser, f"#{chart_id} .annotation text")
+        labels = _rects(browser, f"#{chart_id} .xtitle") + _rects(browser, f"#{chart_id} .xtick text")
+        for cap in captions:
+            assert box and box[0]["left"] - 1 <= cap["left"] and cap["right"] <= box[0]["right"] + 1, chart_id
+            assert box[0]["top"] - 1 <= cap["top"] and cap["bottom"] <= box[0]["bottom"] + 1, chart_id
+            assert not any(_overlap(cap, label) for label in labels), chart_id
+
+
+def test_captions_are_whole_and_clear_of_the_axes_on_a_laptop_and_a_phone(browser, trust_app):
+    pages = [trust_app + "/regions", trust_app + "/?admin1=SY07", trust_app + "/compare?admin1=SY07&kind=both"]
+    for page in pages:
+        _captions_clear(browser, page)
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
+    try:
+        for page in pages:
+            _captions_clear(browser, page)
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert browser.console_errors() == []
 
 
 def test_curated_figure_traces_to_its_citation_and_record_offline(browser, trust_app):
