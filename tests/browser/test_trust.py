@@ -155,6 +155,24 @@ def test_typed_dates_before_the_first_figure_and_after_the_last(browser, trust_a
     assert browser.console_errors() == []
 
 
+def test_the_calendar_reaches_1_december_2019(browser, trust_app):
+    """The newest figure is from March 2020: the month arrow goes back past it and no day is disabled."""
+    browser.get(trust_app + "/")
+    wait_for(browser, "#ov-cards")
+    WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, "input.dash-datepicker-input"))
+    browser.find_elements(By.CSS_SELECTOR, "input.dash-datepicker-input")[0].click()
+    back = WebDriverWait(browser, 10).until(
+        EC.element_to_be_clickable((By.CSS_SELECTOR, ".dash-datepicker-content button[aria-label='Previous month']")))
+    for _ in range(3):  # March 2020 -> December 2019
+        back.click()
+    wait_text(browser, ".dash-datepicker-controls .dash-dropdown-value", "December")
+    days = browser.find_elements(By.CSS_SELECTOR, ".dash-datepicker-content td.dash-datepicker-calendar-date-inside")
+    assert days and all(d.get_attribute("aria-disabled") == "false" for d in days)
+    days[0].click()  # the 1st
+    WebDriverWait(browser, 10).until(lambda b: "start=2019-12-01" in b.current_url)
+    assert browser.console_errors() == []
+
+
 def test_idlib_finds_idleb(browser, trust_app):
     browser.get(trust_app + "/")
     wait_for(browser, "#ov-cards")
