@@ -61,6 +61,9 @@ def test_units_on_cards_charts_and_grid(browser, trust_app):
     browser.get(trust_app + "/?admin1=SY07&metric=displaced")
     wait_text(browser, "#ov-card-displaced-flow-households .headline", "about 5,000 households")
     assert "people" in texts(browser, "#ov-card-displaced-flow .headline")[0]
+    # Honest time: the newest figure's date (the curated rows end on 16 Mar 2020), then when the ETL last ran.
+    wait_text(browser, "#as-of", "latest figure: 16 Mar 2020 · last refresh: ")
+    assert texts(browser, "#as-of")[0].endswith(datetime.now().strftime("%d %b %Y"))
     # Households have their own chart, whose axis says so; the people chart says people.
     wait_for(browser, "#ov-trend-displaced-flow-households .ytitle")
     assert texts(browser, "#ov-trend-displaced-flow-households .ytitle") == ["households"]
