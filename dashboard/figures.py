@@ -111,14 +111,15 @@ def colour_map(names) -> dict[str, str]:
 
 
 def caption(sources, start=None, end=None, as_of=None, note: str | None = None) -> str:
-    """'Source: OCHA, UN · Dec 2019 – Feb 2020 · data as of 02 Jan 2026 · note'."""
+    """'Source: OCHA, UN · Dec 2019 – Feb 2020 · last refresh 02 Jan 2026 · note': the period is the figures' own
+    dates, `as_of` the warehouse's last successful refresh (never called "data as of": the data is older)."""
     names = [s for s in dict.fromkeys(sources) if s]
     shown = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
     parts = [f"Source: {shown}" if shown else "Source: the warehouse"]
     if start is not None or end is not None:
         parts.append(fmt_period(start, end))
     if as_of is not None:
-        parts.append(f"data as of {fmt_date(as_of)}")
+        parts.append(f"last refresh {fmt_date(as_of)}")
     if note:
         parts.append(note)
     return " · ".join(parts)
@@ -160,11 +161,13 @@ def _esc(text: str) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _layout(fig: go.Figure, title: str, cap: str, height: int = 360, width_chars: int = 100) -> go.Figure:
+def _layout(fig: go.Figure, title: str, cap: str, height: int = 360, width_chars: int = 100,
+            x_title: bool = False) -> go.Figure:
     """Title on top, legend under it, caption (sources and dates) at the bottom, inside the figure.
-    width_chars: roughly how many caption characters fit on a line of this chart."""
+    width_chars: roughly how many caption characters fit on a line of this chart; x_title: the x axis has a title,
+    which the caption goes under."""
     names = [t.name for t in fig.data if t.showlegend is not False and t.name]
-    props = _layout_props(names, title, cap, height, width_chars)
+    props = _layout_props(names, title, cap, height, width_chars, 18 if x_title else 0)
     annotations = props.pop("annotations")
     fig.update_layout(template="plotly_white", **props)
     for note in annotations:
@@ -172,13 +175,14 @@ def _layout(fig: go.Figure, title: str, cap: str, height: int = 360, width_chars
     return fig
 
 
-def _layout_props(names: list, title: str, cap: str, height: int = 360, width_chars: int = 100) -> dict:
+def _layout_props(names: list, title: str, cap: str, height: int = 360, width_chars: int = 100,
+                  below_axis: int = 0) -> dict:
     """_layout's settings as a plain layout dict (annotations: the caption, if any), for figures built as dicts."""
     columns = max(1, min(len(names), width_chars // 34))  # legend in equal columns: rows are predictable
     legend_rows = math.ceil(len(names) / columns) if names else 0
     cap_lines = _wrap(cap, width_chars)
     top = 46 + 19 * legend_rows
-    bottom = 36 + 14 * len(cap_lines)
+    bottom = 36 + below_axis + 14 * len(cap_lines)
     annotations = [{"text": "<br>".join(_esc(x) for x in cap_lines), "xref": "paper", "yref": "paper", "x": 0,
                     "y": 0, "yshift": -(bottom - 4), "showarrow": False, "xanchor": "left", "yanchor": "bottom",
                     "align": "left", "font": {"size": 10, "color": "#555"}}] if cap_lines else []
@@ -186,7 +190,7 @@ def _layout_props(names: list, title: str, cap: str, height: int = 360, width_ch
         "title": {"text": _esc(title), "x": 0.01, "xanchor": "left", "y": 1, "yref": "container", "yanchor": "top",
                   "pad": {"t": 10}, "font": {"size": 15}},
         "font": {"family": FONT, "size": 12},
-        "height": height + 20 * legend_rows + 14 * len(cap_lines),
+        "height": height + 20 * legend_rows + 14 * len(cap_lines) + below_axis,
         "margin": {"l": 60, "r": 20, "t": top, "b": bottom},
         "legend": {"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0, "font": {"size": 11},
                    "traceorder": "normal", "entrywidth": 1 / columns, "entrywidthmode": "fraction"},
@@ -356,7 +360,7 @@ def compare_figure(claims: pd.DataFrame, title: str, cap: str, unit: str = "peop
         ))
     fig.update_yaxes(rangemode="tozero", tickformat=",d", title={"text": unit, "font": {"size": 11}})
     _month_axis(fig, df["x"])
-    return _layout(fig, title, cap, height=420)
+    return _layout(fig, title, cap, height=420, width_chars=85)  # fits the 580 px a phone draws it at
 
 
 def divergence(claims: pd.DataFrame) -> pd.DataFrame:
@@ -444,6 +448,6 @@ def region_bars(values: pd.DataFrame, title: str, cap: str, limit: int = 25, uni
     ))
     fig.update_xaxes(tickformat=",d", title={"text": units, "font": {"size": 11}})
     fig.update_yaxes(title=None, automargin=True)
-    return _layout(fig, title, cap, height=max(260, 60 + 26 * len(df) + 80), width_chars=60)
+    return _layout(fig, title, cap, height=max(260, 60 + 26 * len(df) + 80), width_chars=60, x_title=True)
 
 

@@ -67,3 +67,10 @@ def test_curated_rows_with_unknown_codes_or_broken_lines_are_rejected_with_the_r
     assert reasons["curated.csv:5"].startswith("broken CSV line: 22 cells where the header has 21")
     assert reasons["curated.csv:6"].startswith("broken CSV line: 8 cells where the header has 21")
     assert not any("empty metric" in r for r in reasons.values())
+
+
+def test_sql_with_an_empty_query_fails_with_one_line(tmp_path):
+    env = {"DISPLACEMENT_DB": str(tmp_path / "w.duckdb")}
+    assert displacement("etl", "run", "gazetteer", env=env).returncode == 0
+    for query in ("", "   "):
+        assert one_line_error(displacement("sql", query, env=env)).startswith("error: the query is empty")

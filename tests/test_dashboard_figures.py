@@ -26,7 +26,7 @@ def test_number_formats():
 
 def test_caption_names_sources_period_and_freshness():
     cap = figs.caption(["OCHA", "UN", "OCHA"], date(2019, 12, 1), date(2020, 2, 29), date(2026, 1, 2), "note")
-    assert cap == "Source: OCHA, UN · 01 Dec 2019 – 29 Feb 2020 · data as of 02 Jan 2026 · note"
+    assert cap == "Source: OCHA, UN · 01 Dec 2019 – 29 Feb 2020 · last refresh 02 Jan 2026 · note"
 
 
 def test_colours_are_okabe_ito_and_stable():

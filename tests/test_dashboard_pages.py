@@ -94,7 +94,7 @@ def test_overview(app):
     assert len(graphs) == 4
     assert all(g.config["displayModeBar"] and "toImageButtonOptions" in g.config for g in graphs)
     caption = graphs[1].figure["layout"]["annotations"][-1]["text"]
-    assert "Source:" in caption and "data as of" in caption
+    assert "Source:" in caption and "last refresh" in caption and "data as of" not in caption
 
 
 def test_overview_filters_change_the_numbers(app):
@@ -221,3 +221,25 @@ def test_a_filter_change_sends_only_what_changed(app):
     evacuated.id = "ov-col-evacuated-all"  # a chart this page never showed is added
     patch, after, _ = overview.chart_changes(shown, [evacuated])
     assert patch is not no_update and after[-1][0] == "evacuated-all"
+
+
+def test_sources_page_shows_each_schedule_and_which_sources_are_stale(settings):
+    """articles runs hourly and last succeeded on 2 Jan 2026: stale now; curated has no schedule: on demand."""
+    from dataclasses import replace
+
+    settings = replace(settings, schedule="articles=0 * * * *")
+    dashboard_data.build(settings)
+    app = create_app(settings)
+    try:
+        with app.server.test_request_context("/"):
+            from dashboard.pages import sources
+
+            page = sources.layout()
+    finally:
+        app.close_resources()
+    rows = [text_of(row) for row in find(by_id(page, "src-table"), lambda c: isinstance(c, html.Tr))]
+    articles = next(r for r in rows if r.startswith("articles"))
+    curated = next(r for r in rows if r.startswith("curated"))
+    assert "0 * * * *" in articles and "stale" in articles and "02 Jan 2026" in articles
+    assert "on demand" in curated and "stale" not in curated
+    assert "Latest figure:" in text_of(by_id(page, "src-refresh"))

@@ -1,5 +1,6 @@
 """The README is the front door: its settings, commands and sources must match the code."""
 
+import re
 from pathlib import Path
 
 from etl import sources
@@ -25,3 +26,18 @@ def test_every_command_is_in_the_readme():
 def test_every_source_is_in_the_readme():
     for name in sources.REGISTRY:
         assert f"| `{name}` |" in README, name
+
+
+def test_the_readme_keeps_issue_10s_setup_steps():
+    """A virtual environment, starting without the demo rows, the addresses for one's own country, one period
+    vocabulary, and every screenshot it shows present in docs/screenshots."""
+    root = Path(__file__).parent.parent
+    readme = README
+    assert "python3 -m venv .venv" in readme
+    assert "## Your own country, without the demo rows" in readme
+    for address in ("https://data.humdata.org/dataset/global-pcodes", "https://data.humdata.org/dataset/cod-ab-",
+                    "https://hapi.humdata.org/docs"):
+        assert address in readme
+    assert "`start`/`end` on pages and `from`/`to` in the API, and both spellings work" in readme
+    shown = set(re.findall(r"docs/screenshots/([\w-]+\.png)", readme))
+    assert shown == {p.name for p in (root / "docs" / "screenshots").glob("*.png")}

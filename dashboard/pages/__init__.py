@@ -84,13 +84,24 @@ def page_header(title: str, subtitle: str | None = None) -> html.Div:
                      html.P(subtitle, className="text-muted mb-3") if subtitle else None], className="page-header")
 
 
+def place_name(pcode: str) -> str:
+    """'Idleb (SY07)': a p-code with its gazetteer name, for headings; the bare code when it is unknown."""
+    from dashboard import queries
+
+    try:
+        found = queries.place(reader(), pcode)
+    except Exception:  # noqa: BLE001 - no warehouse (or no app): the code alone still says where
+        found = None
+    return f"{found['name']} ({pcode})" if found and found.get("name") else pcode
+
+
 def describe_filters(f, place_names: dict | None = None) -> str:
     """'Idlib · displaced · 1 Dec 2019 – 29 Feb 2020' for captions and headings."""
     place_names = place_names or {}
     parts = []
     place = f.narrowest_place()
     if place:
-        parts.append(place_names.get(place, place))
+        parts.append(place_names.get(place) or place_name(place))
     if f.metric:
         parts.append(f.metric.replace("_", " "))
     if f.unit:

@@ -9,7 +9,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update, set_props
 
 from dashboard import figures as figs
 from dashboard import pages, queries
-from dashboard.filters import METRIC_LABELS, Filters, with_search
+from dashboard.filters import KIND_LABELS, METRIC_LABELS, Filters, with_search
 from dashboard.pages import LATEST_RULE, describe_filters, graph, guarded, page_header, reader
 
 dash.register_page(__name__, path="/regions", name="Regions", title="Regions · Displacement figures", order=2)
@@ -28,6 +28,7 @@ def layout(**query):
     return html.Div([
         html.Div(parts["reg-head"], id="reg-head"),
         html.P(LATEST_RULE, className="small text-muted latest-rule", id="reg-latest-rule"),
+        html.Div(kind_switch(parts["kind"]), id="reg-switch"),
         dcc.Store(id="reg-level", data=parts["level"]),
         dcc.Store(id="reg-has-map", data=parts["map"] is not None),
         html.Div(body(parts), id="reg-body"),
@@ -40,6 +41,9 @@ def region_parts(r, f: Filters) -> dict:
     level = queries.region_level(f)
     values = queries.region_values(r, f)
     metric = METRIC_LABELS.get(f.metric or "displaced", f.metric)
+    kind = queries.region_kind(f) if (f.metric or "displaced") == "displaced" else None
+    if kind:
+        metric = f"{metric} ({KIND_LABELS[kind].split(' ')[0]})"
     where = describe_filters(f.with_(metric=None))
     as_of = queries.data_as_of(r).get("last_success")
     units = f.unit or "people"
@@ -53,6 +57,7 @@ def region_parts(r, f: Filters) -> dict:
         "reg-head": page_header("Regions", f"{metric.capitalize()} per {unit} area. Click a region to narrow every "
                                            "page to it."),
         "level": level,
+        "kind": kind,
         "bars": figs.region_bars(values, f"Ranked by latest {metric} figure ({units})", cap, units=units),
         "map": figs.region_map(values, shapes, title, cap, units) if shapes else None,
     }
@@ -75,6 +80,7 @@ def body(parts: dict):
     Output("reg-has-map", "data"),
     Output("reg-head", "children"),
     Output("reg-level", "data"),
+    Output("reg-switch", "children"),
     Input("url", "search"),
     State("url", "pathname"),
     State("reg-has-map", "data"),
@@ -83,15 +89,37 @@ def body(parts: dict):
 def regions_for_filters(search, pathname, had_map):
     f = pages.filters_on("/regions", search, pathname)
     if f is None:
-        return no_update, no_update, no_update, no_update
+        return no_update, no_update, no_update, no_update, no_update
     parts = region_parts(reader(), f)
     has_map = parts["map"] is not None
     if has_map != bool(had_map):
-        return body(parts), has_map, parts["reg-head"], parts["level"]
+        return body(parts), has_map, parts["reg-head"], parts["level"], kind_switch(parts["kind"])
     set_props("reg-bars", {"figure": parts["bars"]})
     if has_map:
         set_props("reg-map", {"figure": parts["map"]})
-    return no_update, no_update, parts["reg-head"], parts["level"]
+    return no_update, no_update, parts["reg-head"], parts["level"], kind_switch(parts["kind"])
+
+
+def kind_switch(kind: str | None):
+    """New figures (flows) or totals (stocks): displaced figures of the two kinds are never ranked together."""
+    options = [{"label": KIND_LABELS[k].capitalize(), "value": k} for k in ("flow", "stock")]
+    return html.Div([
+        html.Span("Show: ", className="small text-muted me-2"),
+        dbc.RadioItems(id="reg-kind", options=options, value=kind or "flow", inline=True,
+                       className="d-inline-block small", inputClassName="me-1"),
+    ], className="mb-2 kind-switch", hidden=kind is None)
+
+
+@callback(
+    Output("url", "search", allow_duplicate=True),
+    Input("reg-kind", "value"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def kind_chosen(kind, search):
+    if kind not in ("flow", "stock") or queries.region_kind(Filters.from_query(search)) == kind:
+        return no_update
+    return with_search(search, kind=kind)
 
 
 # One callback per chart: the map is absent when no boundaries are loaded, and a callback must not mix a present

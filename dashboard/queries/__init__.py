@@ -245,8 +245,14 @@ def wider_areas(reader, f: Filters) -> pd.DataFrame:
     return run(reader, "wider_areas", f.params())
 
 
+def region_kind(f: Filters) -> str:
+    """The regions page ranks one kind of displaced figure: new (flow) unless totals (stock) are asked for."""
+    return "stock" if f.kind == "stock" else "flow"
+
+
 def region_values(reader, f: Filters) -> pd.DataFrame:
-    params = f.params() | {"metric": f.metric or "displaced", "level": region_level(f), "unit": f.unit or "people"}
+    params = f.params() | {"metric": f.metric or "displaced", "level": region_level(f), "unit": f.unit or "people",
+                           "kind": region_kind(f)}
     return run(reader, "region_values", params)
 
 

@@ -1,12 +1,15 @@
 -- Regions page: per admin1 (or admin2 inside a chosen admin1) the latest figure in one unit (the page's rule:
 -- the newest figure for the region as a whole; its districts' figures stand in only when it has none), who gave
--- it, and how many figures there are, districts included; ranked, at most 300 regions.
+-- it, and how many figures there are, districts included; ranked, at most 300 regions. Displaced figures are one
+-- kind at a time ($kind: flow or stock, as the overview's cards split them): a total is never ranked against a
+-- new figure.
 WITH f AS (
     SELECT CASE WHEN $level = 2 THEN f.admin2_pcode ELSE f.admin1_pcode END AS pcode,
            f.org, f.ref_date, f.published, f.value,
            ($level = 2 OR f.admin2_pcode IS NULL) AS whole
     FROM v_figure_facts f
     WHERE {{filters}}
+      AND (f.metric <> 'displaced' OR COALESCE(f.stock_or_flow, 'flow') = $kind)
 ), g AS (
     SELECT pcode, arg_max(value, (whole, ref_date, published, value)) AS value,
            arg_max(org, (whole, ref_date, published, value)) AS org,

@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import os
 import shutil
+import time
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support import expected_conditions as EC
@@ -59,6 +61,9 @@ def test_units_on_cards_charts_and_grid(browser, trust_app):
     browser.get(trust_app + "/?admin1=SY07&metric=displaced")
     wait_text(browser, "#ov-card-displaced-flow-households .headline", "about 5,000 households")
     assert "people" in texts(browser, "#ov-card-displaced-flow .headline")[0]
+    # Honest time: the newest figure's date (the curated rows end on 16 Mar 2020), then when the ETL last ran.
+    wait_text(browser, "#as-of", "latest figure: 16 Mar 2020 · last refresh: ")
+    assert texts(browser, "#as-of")[0].endswith(datetime.now().strftime("%d %b %Y"))
     # Households have their own chart, whose axis says so; the people chart says people.
     wait_for(browser, "#ov-trend-displaced-flow-households .ytitle")
     assert texts(browser, "#ov-trend-displaced-flow-households .ytitle") == ["households"]
@@ -71,26 +76,53 @@ def test_units_on_cards_charts_and_grid(browser, trust_app):
     assert browser.console_errors() == []
 
 
-def choose(browser, label: str) -> None:
-    """Click the switch's option starting with `label` (retrying while the page re-renders)."""
-    xpath = f"//*[@id='cmp-kind']//label[starts-with(normalize-space(), '{label}')]"
+def hover_text(browser, chart: str) -> str:
+    """The tooltip of the last data point of chart `chart`, hovered as a mouse would (again while the chart is
+    still being drawn)."""
+    def hovered(b):
+        try:
+            point = b.find_elements(By.CSS_SELECTOR, f"#{chart} .scatterlayer path.point")[-1]
+            b.execute_script("arguments[0].scrollIntoView({block: 'center'})", point)
+            ActionChains(b).move_to_element(point).pause(0.2).move_by_offset(1, 1).pause(0.3).perform()
+        except (StaleElementReferenceException, NoSuchElementException, IndexError):
+            return None
+        return " ".join(t.strip() for t in texts(b, f"#{chart} .hoverlayer text")) or None
+
+    return WebDriverWait(browser, 15).until(hovered)
+
+
+def test_tooltips_carry_the_unit(browser, trust_app):
+    browser.get(trust_app + "/?admin1=SY07&unit=households")
+    assert "5,000 households" in hover_text(browser, "ov-trend-displaced-flow-households")
+    browser.get(trust_app + "/compare?admin1=SY07&kind=both")
+    assert " people" in hover_text(browser, "cmp-chart")
+    assert browser.console_errors() == []
+
+
+def choose(browser, label: str, switch: str = "cmp-kind", url_has: str = "") -> None:
+    """Click the switch's option starting with `label` until the URL has `url_has` (a click made while the page is
+    still being drawn can be lost on a loaded machine)."""
+    xpath = f"//*[@id='{switch}']//label[starts-with(normalize-space(), '{label}')]"
 
     def click(b):
         try:
             b.find_element(By.XPATH, xpath).click()
-            return True
         except (StaleElementReferenceException, NoSuchElementException):
             return False
+        try:
+            WebDriverWait(b, 5).until(lambda b: url_has in b.current_url)
+            return True
+        except TimeoutException:
+            return False
 
-    WebDriverWait(browser, 10).until(click)
+    WebDriverWait(browser, 30).until(click)
 
 
 def test_stock_flow_switch_brings_back_the_un_sohr_comparison(browser, trust_app):
     browser.get(trust_app + "/compare?admin1=SY07")
     wait_text(browser, "#cmp-table", "80,000 people")
     assert "more than 100,000" not in texts(browser, "#cmp-table")[0]  # a stock, left out of the flows
-    choose(browser, "Both")
-    WebDriverWait(browser, 10).until(lambda b: "kind=both" in b.current_url)
+    choose(browser, "Both", url_has="kind=both")
     wait_text(browser, "#cmp-table", "more than 100,000 people")
     table = texts(browser, "#cmp-table")[0]
     assert "80,000 people" in table and "total (stock)" in table and "new (flow)" in table
@@ -98,8 +130,7 @@ def test_stock_flow_switch_brings_back_the_un_sohr_comparison(browser, trust_app
     assert any(t.startswith("United Nations · new") for t in legend)
     assert any(t.startswith("Syrian Observatory") and t.endswith("· total") for t in legend), legend
     # The switch's other side: totals only.
-    choose(browser, "Total")
-    WebDriverWait(browser, 10).until(lambda b: "kind=stock" in b.current_url)
+    choose(browser, "Total", url_has="kind=stock")
     wait_text(browser, "#cmp-series-note", "totals (stocks)")
     assert browser.console_errors() == []
 
@@ -124,6 +155,24 @@ def test_typed_dates_before_the_first_figure_and_after_the_last(browser, trust_a
     browser.get(trust_app + "/compare?admin1=SY07&from=2019-12-01&to=2019-12-31")
     wait_text(browser, ".page-header", "Dec 2019")
     assert "Jan 2020" not in texts(browser, ".page-header")[0]
+    assert browser.console_errors() == []
+
+
+def test_the_calendar_reaches_1_december_2019(browser, trust_app):
+    """The newest figure is from March 2020: the month arrow goes back past it and no day is disabled."""
+    browser.get(trust_app + "/")
+    wait_for(browser, "#ov-cards")
+    WebDriverWait(browser, 10).until(lambda b: b.find_elements(By.CSS_SELECTOR, "input.dash-datepicker-input"))
+    browser.find_elements(By.CSS_SELECTOR, "input.dash-datepicker-input")[0].click()
+    back = WebDriverWait(browser, 10).until(
+        EC.element_to_be_clickable((By.CSS_SELECTOR, ".dash-datepicker-content button[aria-label='Previous month']")))
+    for _ in range(3):  # March 2020 -> December 2019
+        back.click()
+    wait_text(browser, ".dash-datepicker-controls .dash-dropdown-value", "December")
+    days = browser.find_elements(By.CSS_SELECTOR, ".dash-datepicker-content td.dash-datepicker-calendar-date-inside")
+    assert days and all(d.get_attribute("aria-disabled") == "false" for d in days)
+    days[0].click()  # the 1st
+    WebDriverWait(browser, 10).until(lambda b: "start=2019-12-01" in b.current_url)
     assert browser.console_errors() == []
 
 
@@ -202,6 +251,35 @@ def test_phone_layout_folds_the_filters_and_keeps_charts_legible(browser, trust_
     assert not browser.find_element(By.ID, "flt-toggle").is_displayed()
 
 
+def _captions_clear(browser, page: str) -> None:
+    """Every chart's caption lies wholly inside its chart and on no axis label or title."""
+    browser.get(page)
+    wait_for(browser, ".chart .annotation text")
+    time.sleep(1)  # charts that follow the first one
+    for chart_id in browser.execute_script("return [...document.querySelectorAll('.chart')].map(e => e.id)"):
+        box = _rects(browser, f"#{chart_id} .main-svg")
+        captions = _rects(browser, f"#{chart_id} .annotation text")
+        labels = _rects(browser, f"#{chart_id} .xtitle") + _rects(browser, f"#{chart_id} .xtick text")
+        for cap in captions:
+            assert box and box[0]["left"] - 1 <= cap["left"] and cap["right"] <= box[0]["right"] + 1, chart_id
+            assert box[0]["top"] - 1 <= cap["top"] and cap["bottom"] <= box[0]["bottom"] + 1, chart_id
+            assert not any(_overlap(cap, label) for label in labels), chart_id
+
+
+def test_captions_are_whole_and_clear_of_the_axes_on_a_laptop_and_a_phone(browser, trust_app):
+    pages = [trust_app + "/regions", trust_app + "/?admin1=SY07", trust_app + "/compare?admin1=SY07&kind=both"]
+    for page in pages:
+        _captions_clear(browser, page)
+    browser.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                            {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True})
+    try:
+        for page in pages:
+            _captions_clear(browser, page)
+    finally:
+        browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+    assert browser.console_errors() == []
+
+
 def test_curated_figure_traces_to_its_citation_and_record_offline(browser, trust_app):
     browser.get(trust_app + "/figures?admin1=SY07&source_type=document&org=Syrian%20Observatory%20for%20Human%20Rights")
     link = wait_for(browser, "#fig-grid a[href^='/figures?figure=']")
@@ -210,4 +288,47 @@ def test_curated_figure_traces_to_its_citation_and_record_offline(browser, trust
     record = texts(browser, "#fig-record")[0]
     assert "Syrian Observatory for Human Rights" in record and "cited from" in record and "people" in record
     assert "record" in record and "idlib-" in record
+    assert browser.console_errors() == []
+
+
+def _number(text: str) -> str:
+    return "".join(c for c in text if c.isdigit())
+
+
+def test_one_latest_for_idleb_on_the_overview_and_the_regions_page(browser, trust_app):
+    # New figures (flows): the overview's card and the regions page's bar give the same figure, with the same rule.
+    browser.get(trust_app + "/?admin1=SY07")
+    wait_text(browser, "#ov-card-displaced-flow .headline", "people")
+    flow_card = texts(browser, "#ov-card-displaced-flow .headline")[0]
+    stock_card = texts(browser, "#ov-card-displaced-stock .headline")[0]
+    rule = texts(browser, ".latest-rule")[0]
+    assert rule.startswith("Latest: ") and "districts" in rule
+    assert "Latest figures for Idleb (SY07)" in texts(browser, ".page-header")[0]  # the place's name, not only its code
+    browser.get(trust_app + "/regions")
+    wait_for(browser, "#reg-bars .bartext")
+    assert _number(texts(browser, "#reg-bars .bartext")[0]) == _number(flow_card)
+    assert texts(browser, ".latest-rule")[0] == rule
+    # Totals (stocks) are the switch's other side, never ranked against new figures.
+    choose(browser, "Total", "reg-kind", url_has="kind=stock")
+    wait_text(browser, ".page-header", "Displaced (total)")
+    wait_for(browser, "#reg-bars .bartext")
+    WebDriverWait(browser, 10).until(
+        lambda b: _number(texts(b, "#reg-bars .bartext")[0]) == _number(stock_card))
+    assert _number(stock_card) != _number(flow_card)
+    assert browser.console_errors() == []
+
+
+def test_figures_for_a_wider_area_are_offered_not_added(browser, trust_app):
+    browser.get(trust_app + "/?admin1=SY07")
+    wait_text(browser, "#ov-wider", "cover this region")
+    note = texts(browser, "#ov-wider")[0]
+    assert "figures for northwest Syria" in note and "not counted here" in note
+    browser.find_element(By.LINK_TEXT, "See them").click()
+    WebDriverWait(browser, 10).until(lambda b: "/figures?" in b.current_url and "country=SYR" in b.current_url)
+    assert "admin1" not in browser.current_url
+    wait_text(browser, "#fig-grid", "Syrian Arab Republic")  # the wider areas' figures, placed at the country
+    # With no region chosen there is nothing to offer.
+    browser.get(trust_app + "/")
+    wait_for(browser, "#ov-cards .headline-card")
+    assert not browser.find_elements(By.ID, "ov-wider")
     assert browser.console_errors() == []
