@@ -144,7 +144,7 @@ def test_regions_update_in_place(browser, small_app):
     browser.get(small_app + "/regions?metric=displaced")
     WebDriverWait(browser, 15).until(lambda b: b.find_elements(By.CSS_SELECTOR, "#reg-bars g.point path")
                                      and b.find_elements(By.CSS_SELECTOR, "#reg-map .js-plotly-plot"))
-    assert max(plot_data(browser, "reg-bars")[0][1]) == 900_000  # new figures (flows) by default: the 2.7 million total is a stock
+    assert max(plot_data(browser, "reg-bars")[0][1]) == 900_000  # flows by default (2.7M is a stock)
     nodes = ("#reg-page", "#reg-map .js-plotly-plot", "#reg-bars .js-plotly-plot")
     kept(browser, *nodes)
     browser.execute_script(RECORD)
