@@ -32,9 +32,13 @@ def write(path, n: int, changed: int = 0) -> None:
 
 
 @pytest.mark.parametrize("set_wise", [True, False])
-def test_a_changed_file_updates_its_figures_and_never_doubles_them(settings, tmp_path, monkeypatch, set_wise):
+@pytest.mark.parametrize("looked_up", [True, False], ids=["ids looked up", "ids joined"])
+def test_a_changed_file_updates_its_figures_and_never_doubles_them(settings, tmp_path, monkeypatch, set_wise,
+                                                                   looked_up):
     if set_wise:
         monkeypatch.setattr(bulk, "BULK_BYTES", 0)
+    if not looked_up:  # a change too large to name its ids: joined against every figure
+        monkeypatch.setattr(runner, "INDEX_LOOKUP", 0)
     path = tmp_path / "big.csv"
     write(path, 60)
     first = run(settings, path)
