@@ -411,7 +411,7 @@ def region_map(values: pd.DataFrame, geojson: dict, title: str, cap: str, units:
     span = max(x1 - x0, (y1 - y0) * 1.4, 0.01)
     zoom = max(0.0, min(10.0, math.log2(360 / span) - 1.2))
     center = {"lon": (x0 + x1) / 2, "lat": (y0 + y1) / 2}
-    df = values.assign(label=[with_unit(fmt_int(v), units) for v in values["value"]])
+    df = values.assign(label=[with_unit(text, units) for text in region_labels(values)])
     shown = set(values["pcode"])
     # Each trace carries only its own areas' shapes: the regions with figures here, the grey rest below.
     own = {"type": "FeatureCollection", "features": [f for f in geojson["features"] if f["id"] in shown]}
@@ -436,6 +436,14 @@ def region_map(values: pd.DataFrame, geojson: dict, title: str, cap: str, units:
     return _layout(fig, title, cap, height=460, width_chars=80)
 
 
+def region_labels(values: pd.DataFrame) -> list[str]:
+    """Each region's latest figure as reported: 'more than 100,000', not 100,000 (the bar's length is the value)."""
+    if "qualifier" not in values:
+        return [fmt_int(v) for v in values["value"]]
+    return [format_value(r.value, r.value_low, r.value_high, r.qualifier, r.quantity_text)
+            for r in values.itertuples()]
+
+
 def region_bars(values: pd.DataFrame, title: str, cap: str, limit: int = 25, units: str = "people") -> go.Figure:
     """Ranked horizontal bars, largest on top; customdata carries the p-code for click-to-filter."""
     if values.empty:
@@ -443,7 +451,7 @@ def region_bars(values: pd.DataFrame, title: str, cap: str, limit: int = 25, uni
     df = values.head(limit).iloc[::-1]
     fig = go.Figure(go.Bar(
         x=df["value"], y=[_esc(n) for n in df["name"]], orientation="h", marker={"color": OKABE_ITO[0]},
-        text=[fmt_int(v) for v in df["value"]], textposition="auto", customdata=df["pcode"],
+        text=region_labels(df), textposition="auto", customdata=df["pcode"],
         hovertemplate="%{y}: %{text} " + units + "<extra></extra>",
     ))
     fig.update_xaxes(tickformat=",d", title={"text": units, "font": {"size": 11}})

@@ -115,6 +115,21 @@ def test_region_bars_carry_pcodes_for_click_to_filter():
     assert list(fig.data[0].text) == ["50,000", "900,000"]
 
 
+def test_region_bars_and_map_say_the_hedge():
+    values = pd.DataFrame({"pcode": ["SY07", "SY02"], "name": ["Idlib", "Aleppo"], "value": [100000, 20000],
+                           "value_low": [100000, 20000], "value_high": [None, 99999],
+                           "qualifier": ["more_than", "vague"],
+                           "quantity_text": ["more than 100,000", "tens of thousands"],
+                           "org": ["SOHR", "OCHA"]})
+    bars = figs.region_bars(values, "Ranked", "c")
+    assert list(bars.data[0].text) == ["tens of thousands (20,000–99,999)", "more than 100,000"]
+    shapes = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "id": p, "properties": {}, "geometry": {"type": "Point", "coordinates": [36, 35]}}
+        for p in ("SY07", "SY02")]}
+    hover = figs.region_map(values, shapes, "t", "c").data[0].customdata
+    assert "more than 100,000 people" in [row[0] for row in hover]
+
+
 def test_markup_in_names_stays_text():
     df = pd.DataFrame({"org": ["<b>x</b>"], "month": pd.to_datetime(["2020-01-01"]), "value": [1]})
     fig = figs.trend_figure(df, "<i>t</i>", "Source: <img src=x>")

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import dashboard_data
+import pandas as pd
 import pytest
 
+from dashboard import figures as figs
 from dashboard import queries
 from dashboard.filters import Filters
 from etl.warehouse import WarehouseError, reader_for
@@ -113,6 +115,14 @@ def test_regions_values_and_shapes(reader):
     assert {f["id"] for f in shapes["features"]} == {"SY07", "SY02"}
     inside = queries.region_values(reader, Filters(admin1="SY07"))
     assert inside.empty  # no admin2 figures in Idlib in this warehouse
+
+
+def test_regions_keep_the_latest_figures_hedge(reader):
+    values = queries.region_values(reader, Filters(org="Syrian Observatory for Human Rights"))
+    [idlib] = values.itertuples()
+    assert (idlib.value, idlib.qualifier, idlib.value_low) == (100000, "more_than", 100000)
+    assert pd.isna(idlib.value_high)
+    assert figs.region_labels(values) == ["more than 100,000"]
 
 
 def test_no_boundaries_gives_no_shapes(settings):
