@@ -193,9 +193,9 @@ def merge(con, ctx: LoadContext, source) -> int:
         con.unregister("staged_doc_ids")
     if n_staged:
         before = scalar(con, "SELECT count(*) FROM figures")
-        # A key holds its source, so a source with
-        # no figures yet has only new ones. Otherwise the changed rows, then the new ones: half of what one
-        # INSERT ... ON CONFLICT DO UPDATE costs, and a rerun that changes nothing writes nothing.
+        # A key holds its source, so a source with no figures yet has only new ones. Otherwise the changed rows,
+        # then the new ones: half of what one INSERT ... ON CONFLICT DO UPDATE costs, and a rerun that changes
+        # nothing writes nothing.
         held = scalar(con, "SELECT count(*) FROM (SELECT 1 FROM figures WHERE source = ? LIMIT 1)", [ctx.source])
         # A small change names its ids as constants, which DuckDB looks up in the primary-key index instead of
         # joining every figure (a refresh's 1,000 figures on 10M: no scan of figure_id).
