@@ -7,8 +7,9 @@ GET /api/sql       one untrusted read query, run in the SQL sandbox (dashboard.s
 /api/figures parameters (empty means "any"; lists are comma-separated):
   country (ISO3), admin1, admin2 (p-codes), metric, source_type (document|dataset), source (name),
   org (substring of claimed_by_org or publisher, case-insensitive), from, to (YYYY-MM-DD; the figure's period
-  overlaps them), limit (1..10000, the default), offset (rows to skip), format (json|csv), hxl=1 (CSV: an HXL
-  hashtag row under the header). HDX HAPI's names are aliases: location_code (country), admin1_code, admin2_code.
+  overlaps them), scope=wider (only figures tagged to no region, as on /figures), limit (1..10000, the default),
+  offset (rows to skip), format (json|csv), hxl=1 (CSV: an HXL hashtag row under the header). HDX HAPI's names
+  are aliases: location_code (country), admin1_code, admin2_code.
   With DISPLACEMENT_PUBLIC_ONLY on, sources whose terms forbid redistribution are left out (etl.licences).
 Answers: JSON {"figures", "count", "truncated", "limit", "offset", "next_offset"} or CSV with an X-Truncated
 header. Errors: JSON {"error", "status"} with 400 (bad parameter, refused or failed SQL), 403 (SQL off),
@@ -26,7 +27,7 @@ import re
 from flask import Blueprint, Response, jsonify, request
 
 from dashboard import api_figures, queries, sql_sandbox
-from dashboard.filters import METRICS, SOURCE_TYPES
+from dashboard.filters import METRICS, SCOPES, SOURCE_TYPES
 from etl import hxl_tags
 
 MAX_ROWS = 10_000  # /api/figures answers at most this many rows per request
@@ -139,7 +140,7 @@ def figures_query(args, restricted: bool = False) -> tuple[str, list, int]:
     `restricted` leaves out sources whose terms forbid redistribution (DISPLACEMENT_PUBLIC_ONLY).
     """
     allowed = {"country", "admin1", "admin2", "metric", "org", "source", "source_type", "from", "to", "limit",
-               "offset", "format", "hxl", "start", "end", *ALIASES}  # start/end: the pages' names for from/to
+               "offset", "format", "hxl", "start", "end", "scope", *ALIASES}  # start/end: the pages' from/to
     unknown = sorted(set(args) - allowed)
     if unknown:
         raise ApiError(f"unknown parameter {unknown[0]!r}; use {', '.join(sorted(allowed))}")
@@ -168,6 +169,11 @@ def figures_query(args, restricted: bool = False) -> tuple[str, list, int]:
         pattern = "%" + re.sub(r"([\\%_])", r"\\\1", org) + "%"
         where.append("(claimed_by_org ILIKE ? ESCAPE '\\' OR publisher ILIKE ? ESCAPE '\\')")
         params += [pattern, pattern]
+
+    if _choices(args, "scope", SCOPES):  # wider: the country or an area wider than one region
+        if args.get("admin1") or args.get("admin2"):
+            raise ApiError("parameter 'scope': wider lists figures tagged to no region; give no admin1 or admin2")
+        where.append("admin1_pcode IS NULL")
 
     start, end = _date(args, "from") or _date(args, "start"), _date(args, "to") or _date(args, "end")
     if start and end and start > end:

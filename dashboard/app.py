@@ -240,8 +240,9 @@ def _register_shell_callbacks(app: dash.Dash, reader) -> None:
 
     @app.callback([Output(f"nav-{_slug(p)}", "href") for _, p in NAV], Input("url", "search"))
     def nav_links(search):
-        """Links keep the current filters, so moving between pages keeps the view narrowed."""
-        query = Filters.from_query(search).to_query()
+        """Links keep the current filters, so moving between pages keeps the view narrowed (scope=wider is the
+        figures listing's own view: left behind)."""
+        query = Filters.from_query(search).with_(scope=None).to_query()
         return [p if p == "/sql" else p + query for _, p in NAV]
 
     @app.callback(Output("flt-rejected", "children"), Output("flt-rejected", "href"), Input("url", "search"))

@@ -23,6 +23,9 @@ UNITS = ("people", "households", "houses")
 # Stock (how many are displaced) or flow (how many newly fled); "both" shows the two side by side, apart.
 KINDS = ("flow", "stock", "both")
 KIND_LABELS = {"flow": "new (flow)", "stock": "total (stock)", "both": "both, side by side"}
+# scope=wider: only the figures tagged to a country and no region in it ("northwest Syria", the country as a whole),
+# the figures listing a region's note on wider areas links to (dashboard/wider.py). A chosen region overrides it.
+SCOPES = ("wider",)
 # Aliases the API has always used: ?from=…&to=… mean ?start=…&end=… on every page too.
 ALIASES = {"from": "start", "to": "end"}
 
@@ -61,6 +64,7 @@ class Filters:
     unit: str | None = None
     kind: str | None = None  # /compare's stock/flow switch
     rejected: str | None = None  # "show": include figures a reviewer rejected (left out by default)
+    scope: str | None = None  # "wider": figures tagged to no region (the figures listing honours it)
 
     @classmethod
     def from_query(cls, query: dict | str | None) -> Filters:
@@ -74,6 +78,8 @@ class Filters:
         out = {f.name: _clean(f.name, query.get(f.name)) for f in fields(cls)}
         if out["admin2"] and not out["admin1"]:
             out["admin1"] = parent_of(out["admin2"])
+        if out["admin1"] or out["admin2"]:
+            out["scope"] = None  # a region's own figures were asked for, not those tagged to no region
         if out["start"] and out["end"] and out["start"] > out["end"]:
             out["start"], out["end"] = out["end"], out["start"]
         return cls(**out)
@@ -130,6 +136,8 @@ def _clean(name: str, value) -> str | None:
         return value[:200]
     if name == "rejected":
         return "show" if value == "show" else None
+    if name == "scope":
+        return value if value in SCOPES else None
     return None
 
 

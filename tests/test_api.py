@@ -126,6 +126,9 @@ def test_figures_all_with_provenance(base):
     ("to=2019-01-01", ["f5"]),
     ("from=2020-02-15&to=2020-02-20", ["f3"]),  # periods that overlap the range
     ("start=2020-02-15&end=2020-02-20", ["f3"]),  # the pages' names work too
+    ("scope=wider", ["f5"]),  # tagged to no region, as /figures?scope=wider lists them
+    ("country=SYR&scope=wider", []),
+    ("country=TUR&scope=wider&from=2018-01-01&to=2018-12-31", ["f5"]),
 ])
 def test_figures_filters(base, query, expected):
     assert ids(requests.get(f"{base}/api/figures?{query}", timeout=10)) == expected
@@ -165,6 +168,8 @@ def test_figures_csv(base):
     ("format=xml", "format"),
     ("contry=SYR", "contry"),
     ("org=" + "x" * 201, "org"),
+    ("scope=everywhere", "scope"),
+    ("scope=wider&admin1=SY07", "scope"),
 ])
 def test_figures_bad_parameters_are_400_json_naming_the_parameter(base, query, named):
     response = requests.get(f"{base}/api/figures?{query}", timeout=10)

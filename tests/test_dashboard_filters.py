@@ -26,6 +26,17 @@ def test_invalid_values_are_dropped_not_passed_on():
     assert len(f.org) == 200
 
 
+def test_scope_wider_round_trips_and_anything_else_is_dropped():
+    f = Filters.from_query("?country=SYR&metric=displaced&scope=wider&from=2019-12-01")
+    assert (f.scope, f.country, f.start) == ("wider", "SYR", "2019-12-01")
+    assert "scope=wider" in f.to_query() and Filters.from_query(f.to_query()) == f
+    assert f.params()["scope"] == "wider" and Filters().params()["scope"] is None
+    for bad in ("everywhere", "WIDER", "wider'--", ""):
+        assert Filters.from_query({"country": "SYR", "scope": bad}).scope is None
+    # A chosen region asks for its own figures: the two never combine into an empty listing.
+    assert Filters.from_query("?admin1=SY07&scope=wider").scope is None
+
+
 def test_codes_are_normalised_and_admin2_implies_admin1_from_the_gazetteers_parent(monkeypatch):
     from dashboard import filters
 

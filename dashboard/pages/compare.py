@@ -13,7 +13,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update, set_props
 
 from dashboard import figures as figs
-from dashboard import queries
+from dashboard import queries, wider
 from dashboard.filters import KIND_LABELS, KINDS, METRIC_LABELS, Filters, with_search
 from dashboard.pages import describe_filters, filters_on, graph, guarded, page_header, reader, search_changed_only
 
@@ -27,8 +27,14 @@ def layout(**query):
         return dash.no_update  # same page, new filters: compare_for_filters updates it in place
     f = Filters.from_query(query)
     parts = compare_parts(reader(), f)
-    return html.Div([dcc.Store(id="cmp-state", data=parts is not None), html.Div(body(f, parts), id="cmp-body")],
-                    id="cmp-page")
+    return html.Div([dcc.Store(id="cmp-state", data=parts is not None),
+                     html.Div(body(f, parts, wider_note(reader(), f)), id="cmp-body")], id="cmp-page")
+
+
+def wider_note(r, f: Filters):
+    """Figures for wider areas that cover the chosen region, under the filters as this page applies them (the
+    metric defaults to displaced; every organisation is compared)."""
+    return wider.note(r, f.with_(metric=f.metric or "displaced", org=None), "cmp-wider")
 
 
 def compare_parts(r, f: Filters) -> dict | None:
@@ -67,13 +73,14 @@ def compare_parts(r, f: Filters) -> dict | None:
     }
 
 
-def body(f: Filters, parts: dict | None) -> list:
+def body(f: Filters, parts: dict | None, note=None) -> list:
     if parts is None:
-        return [page_header("Compare sources"),
+        return [page_header("Compare sources"), html.Div(note, id="cmp-wider-box"),
                 dbc.Alert("No claims match these filters. Widen the period or pick another place.", color="info",
                           id="cmp-none")]
     return [
         html.Div(parts["cmp-top"], id="cmp-top"),
+        html.Div(note, id="cmp-wider-box"),
         graph("cmp-chart", parts["figure"], parts["filename"]),
         html.Div(parts["cmp-divergence"], id="cmp-divergence", className="mt-3"),
         html.H2("Claims", className="h5 mt-4"),
@@ -98,11 +105,13 @@ def compare_for_filters(search, pathname, had_chart):
     if f is None:
         return no_update, no_update
     parts = compare_parts(reader(), f)
+    note = wider_note(reader(), f)
     if parts is None or not had_chart:
-        return body(f, parts), parts is not None
+        return body(f, parts, note), parts is not None
     set_props("cmp-chart", {"figure": parts["figure"]})
     for box in ("cmp-top", "cmp-divergence", "cmp-table-box", "cmp-filters"):
         set_props(box, {"children": parts[box]})
+    set_props("cmp-wider-box", {"children": note})
     return no_update, True
 
 

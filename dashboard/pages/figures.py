@@ -59,6 +59,7 @@ def layout(**query):
                            record_card(queries.figure_record(reader(), figure))])
     return html.Div([
         page_header("Figures", f"Every figure for {describe_filters(f)}; sort and filter in the column headers."),
+        scope_line(f),
         banner,
         dcc.Store(id="fig-state", data=store),
         dbc.Row([
@@ -86,6 +87,19 @@ def layout(**query):
             className="ag-theme-quartz",
         ),
     ])
+
+
+def scope_line(f: Filters):
+    """With scope=wider (the link of a region's note on wider areas, dashboard/wider.py): what the grid lists, and
+    the way back to all figures."""
+    if f.scope != "wider":
+        return None
+    country = (queries.place(reader(), f.country) or {}).get("name") if f.country else None
+    where = f"of {country}" if country else "of each country"
+    everything = "/figures" + f.with_(scope=None).to_query()
+    return dbc.Alert([f"Figures for wider areas {where}, not tagged to one region (each figure's record gives the "
+                      "place as written). ", dcc.Link("Show all figures", href=everything)],
+                     color="info", className="py-2 small", id="fig-scope")
 
 
 @callback(

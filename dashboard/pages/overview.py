@@ -10,7 +10,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, Patch, State, callback, dcc, html, no_update, set_props
 
 from dashboard import figures as figs
-from dashboard import pages, queries
+from dashboard import pages, queries, wider
 from dashboard.filters import METRIC_LABELS, Filters
 from dashboard.pages import LATEST_RULE, describe_filters, graph, guarded, page_header, reader
 
@@ -64,7 +64,7 @@ def layout(**query):
     return html.Div([
         html.Div(header(f), id="ov-header"),
         html.P(LATEST_RULE, className="small text-muted latest-rule", id="ov-latest-rule"),
-        html.Div(wider_area_note(r, f), id="ov-wider-box"),
+        html.Div(wider.note(r, f, "ov-wider"), id="ov-wider-box"),
         dbc.Row(cards(keys, heads), className="g-3", id="ov-cards"),
         dbc.Row(charts, className="g-3", id="ov-trends"),
         dcc.Store(id="ov-shown", data=shown(charts)),
@@ -109,7 +109,7 @@ def cards_for_filters(search, pathname):
         return no_update, no_update, no_update
     r = reader()
     heads = queries.headlines(r, f)  # the cards' own query, run alongside the charts' (overview_trend.sql)
-    return header(f), wider_area_note(r, f), cards(series_keys(f, heads), heads)
+    return header(f), wider.note(r, f, "ov-wider"), cards(series_keys(f, heads), heads)
 
 
 @callback(
@@ -163,20 +163,6 @@ def chart_changes(before: list, charts: list) -> tuple:
     patch = Patch()
     patch.extend(added)
     return patch, after, updates
-
-
-def wider_area_note(r, f: Filters):
-    """When a region is chosen: the figures for wider areas of its country that may cover it, offered by link."""
-    if not (f.admin1 or f.admin2):
-        return None
-    wider = queries.wider_areas(r, f)
-    if wider.empty:
-        return None
-    parts = [f"{int(w.n):,} figure{'s' if w.n != 1 else ''} for {w.area}" for w in wider.itertuples()]
-    country = f.country or (queries.place(r, f.admin1) or {}).get("country_iso3")
-    link = "/figures" + f.with_(admin1=None, admin2=None, country=country).to_query()
-    return html.P([" · ".join(parts) + " cover this region and are not counted here. ",
-                   dcc.Link("See them", href=link)], className="small", id="ov-wider")
 
 
 def _card_id(metric: str, kind: str, unit: str) -> str:

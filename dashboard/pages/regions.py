@@ -8,7 +8,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html, no_update, set_props
 
 from dashboard import figures as figs
-from dashboard import pages, queries
+from dashboard import pages, queries, wider
 from dashboard.filters import KIND_LABELS, METRIC_LABELS, Filters, with_search
 from dashboard.pages import LATEST_RULE, describe_filters, graph, guarded, page_header, reader
 
@@ -28,6 +28,7 @@ def layout(**query):
     return html.Div([
         html.Div(parts["reg-head"], id="reg-head"),
         html.P(LATEST_RULE, className="small text-muted latest-rule", id="reg-latest-rule"),
+        html.Div(parts["wider"], id="reg-wider-box"),
         html.Div(kind_switch(parts["kind"]), id="reg-switch"),
         dcc.Store(id="reg-level", data=parts["level"]),
         dcc.Store(id="reg-has-map", data=parts["map"] is not None),
@@ -37,7 +38,8 @@ def layout(**query):
 
 
 def region_parts(r, f: Filters) -> dict:
-    """What the page shows for `f`: heading, level, the bars' figure and the map's (None without boundaries)."""
+    """What the page shows for `f`: heading, level, the bars' figure and the map's (None without boundaries), and
+    the note on figures for wider areas that cover a chosen region."""
     level = queries.region_level(f)
     values = queries.region_values(r, f)
     metric = METRIC_LABELS.get(f.metric or "displaced", f.metric)
@@ -60,6 +62,7 @@ def region_parts(r, f: Filters) -> dict:
         "kind": kind,
         "bars": figs.region_bars(values, f"Ranked by latest {metric} figure ({units})", cap, units=units),
         "map": figs.region_map(values, shapes, title, cap, units) if shapes else None,
+        "wider": wider.note(r, f.with_(metric=f.metric or "displaced"), "reg-wider"),
     }
 
 
@@ -81,6 +84,7 @@ def body(parts: dict):
     Output("reg-head", "children"),
     Output("reg-level", "data"),
     Output("reg-switch", "children"),
+    Output("reg-wider-box", "children"),
     Input("url", "search"),
     State("url", "pathname"),
     State("reg-has-map", "data"),
@@ -89,15 +93,15 @@ def body(parts: dict):
 def regions_for_filters(search, pathname, had_map):
     f = pages.filters_on("/regions", search, pathname)
     if f is None:
-        return no_update, no_update, no_update, no_update, no_update
+        return (no_update,) * 6
     parts = region_parts(reader(), f)
     has_map = parts["map"] is not None
     if has_map != bool(had_map):
-        return body(parts), has_map, parts["reg-head"], parts["level"], kind_switch(parts["kind"])
+        return body(parts), has_map, parts["reg-head"], parts["level"], kind_switch(parts["kind"]), parts["wider"]
     set_props("reg-bars", {"figure": parts["bars"]})
     if has_map:
         set_props("reg-map", {"figure": parts["map"]})
-    return no_update, no_update, parts["reg-head"], parts["level"], kind_switch(parts["kind"])
+    return no_update, no_update, parts["reg-head"], parts["level"], kind_switch(parts["kind"]), parts["wider"]
 
 
 def kind_switch(kind: str | None):

@@ -241,7 +241,8 @@ def region_level(f: Filters) -> int:
 
 
 def wider_areas(reader, f: Filters) -> pd.DataFrame:
-    """For a chosen region: how many figures its country's wider areas have (area, n), largest first."""
+    """Under filters with scope=wider (dashboard.wider.listing): how many figures each wider area has (area, n,
+    and n_all, areas_all over all areas), the 5 largest first."""
     return run(reader, "wider_areas", f.params())
 
 

@@ -1,7 +1,7 @@
 -- The figures grid's own column filters (AG Grid filterModel, mapped in queries/__init__.py); {{grid_filters}}.
 -- Text: $q_<column> is the lower-cased text, $qk_<column> how it matches (contains, equals, startsWith,
 -- endsWith); plain string functions, no LIKE patterns, so '%' and '_' are literal and DuckDB can push the test
--- into the scan.
+-- into the scan. Also the URL's scope=wider (figures tagged to no region), which only the figures listing honours.
 ($figure IS NULL OR f.figure_id = $figure)
 AND ($q_metric IS NULL OR CASE $qk_metric WHEN 'equals' THEN lower(f.metric) = $q_metric
      WHEN 'startsWith' THEN starts_with(lower(f.metric), $q_metric)
@@ -29,3 +29,4 @@ AND ($q_title IS NULL OR CASE $qk_title WHEN 'equals' THEN lower(COALESCE(f.titl
      ELSE contains(lower(COALESCE(f.title, f.dataset, '')), $q_title) END)
 AND ($v_min IS NULL OR f.value >= $v_min)
 AND ($v_max IS NULL OR f.value <= $v_max)
+AND ($scope IS NULL OR f.admin1_pcode IS NULL)
