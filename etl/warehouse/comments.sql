@@ -147,7 +147,7 @@ COMMENT ON COLUMN v_figure_facts.publisher IS 'As v_figures.publisher';
 COMMENT ON COLUMN v_figure_facts.published IS 'As v_figures.published';
 COMMENT ON COLUMN v_figure_facts.url IS 'As v_figures.url';
 COMMENT ON COLUMN v_figure_facts.title IS 'As v_figures.title';
-COMMENT ON COLUMN v_figure_facts.place IS 'The admin2, admin1 or country name, else location_text';
+COMMENT ON COLUMN v_figure_facts.place IS 'The admin2 or admin1 name; tagged to no region: location_text (the place as written), else the country name';
 COMMENT ON COLUMN v_figure_facts.org IS 'claimed_by_org, else publisher';
 COMMENT ON COLUMN v_figure_facts.ref_date IS 'period_end, else period_start, else published';
 COMMENT ON COLUMN v_figure_facts.place_level IS '0 country, 1 admin1, 2 admin2';

@@ -15,7 +15,7 @@ be worth doing piecewise); it sorts on disk when the data exceeds the memory lim
 
 from __future__ import annotations
 
-DERIVED_VERSION = 4  # bump when a definition below changes: the next publish rebuilds the derived tables
+DERIVED_VERSION = 5  # bump when a definition below changes: the next publish rebuilds the derived tables
 REBUILD_SHARE = 0.3  # touching more than this share of the figures rebuilds everything instead
 
 PUBLISHER = "COALESCE(d.publisher, f.publisher, f.claimed_by_org, f.source)"
@@ -25,6 +25,8 @@ PUBLISHED = "COALESCE(d.published, f.published, f.period_end, f.period_start)"
 # org and ref_date as the dashboard filters them. A full rebuild stores it sorted so that zone maps skip row
 # groups when a metric, country, admin1 or date range is chosen; rows a refresh adds go at the end.
 # default_rank: newest first (days before 1970, NULL last); the grid breaks ties by figure_id.
+# place: the region's or district's name; for a figure tagged to no region, the place as written ("northwest
+# Syria"), else the country's name.
 FACTS = f"""
 SELECT r.*, COALESCE(r.claimed_by_org, r.publisher) AS org,
        COALESCE(r.period_end, r.period_start, r.published) AS ref_date,
@@ -38,7 +40,7 @@ FROM (
            f.period_start, f.period_end, f.stock_or_flow,
            {PUBLISHER} AS publisher, {PUBLISHED} AS published,
            COALESCE(d.url, f.url) AS url, d.title,
-           COALESCE(a2.name, a1.name, c.name, f.location_text) AS place,
+           COALESCE(a2.name, a1.name, NULLIF(trim(f.location_text), ''), c.name) AS place,
            d.published AS doc_published, f.published AS fig_published,
            COALESCE(f.review_status, 'unreviewed') AS review_status, f.review_priority
     FROM figures f

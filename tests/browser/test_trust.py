@@ -325,8 +325,10 @@ def test_figures_for_a_wider_area_are_offered_not_added(browser, trust_app):
     assert "figures for northwest Syria" in note and "not counted here" in note
     browser.find_element(By.LINK_TEXT, "See them").click()
     WebDriverWait(browser, 10).until(lambda b: "/figures?" in b.current_url and "country=SYR" in b.current_url)
-    assert "admin1" not in browser.current_url
-    wait_text(browser, "#fig-grid", "Syrian Arab Republic")  # the wider areas' figures, placed at the country
+    assert "admin1" not in browser.current_url and "scope=wider" in browser.current_url
+    wait_text(browser, "#fig-grid", "northwest Syria")  # the wider areas' figures, each with its place as written
+    places = texts(browser, "#fig-grid .ag-cell[col-id='place']")
+    assert places and "Idleb" not in places and "Ma'arrat An Nu'man" not in places  # none of the region's own
     # With no region chosen there is nothing to offer.
     browser.get(trust_app + "/")
     wait_for(browser, "#ov-cards .headline-card")

@@ -76,7 +76,7 @@ def test_regions_offers_the_wider_figures_and_its_link_lists_exactly_them(browse
     WebDriverWait(browser, 15).until(lambda b: len(grid_rows(b)) == 2)
     rows = grid_rows(browser)
     assert sorted(r["value"] for r in rows) == ["948,123 people", "961,456 people"]
-    assert {r["place"] for r in rows} == {"Syria"}  # none of Idlib's own figures
+    assert {r["place"] for r in rows} == {"northwest Syria"}  # none of Idlib's own figures
     # The other pages do not take the listing's scope along.
     assert "scope" not in browser.find_element(By.ID, "nav-overview").get_attribute("href")
     # The line's link shows every figure again, Idlib's too.
