@@ -35,7 +35,8 @@ def note(r, f: Filters, id_: str):
     if rest:
         others = int(areas["areas_all"].iloc[0]) - len(areas)
         parts.append(_count(rest, f" for {others} other area{'s' if others != 1 else ''}"))
-    return html.P([" · ".join(parts) + " cover this region and are not counted here. ",
+    verb = "covers this region and is" if int(areas["n_all"].iloc[0]) == 1 else "cover this region and are"
+    return html.P([" · ".join(parts) + f" {verb} not counted here. ",
                    dcc.Link("See them", href="/figures" + wider.to_query())], className="small wider-note", id=id_)
 
 

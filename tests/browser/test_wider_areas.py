@@ -94,7 +94,7 @@ def test_compare_offers_them_and_a_filter_change_updates_or_removes_the_note_in_
     browser.execute_script("window.__page = document.getElementById('cmp-page');"
                            "window.__chart = document.querySelector('#cmp-chart .js-plotly-plot');")
     choose(browser, "flt-metric", "killed")
-    wait_text(browser, "#cmp-wider", "1 figure for northwest Syria cover")
+    wait_text(browser, "#cmp-wider", "1 figure for northwest Syria covers this region and is not counted here.")
     choose(browser, "flt-metric", "injured")  # Idlib has an injured figure; no wider area has one
     wait_text(browser, "#cmp-top", "Injured")
     gone(browser, "#cmp-wider")
