@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
@@ -202,6 +203,10 @@ def _layout_props(names: list, title: str, cap: str, height: int = 360, width_ch
 
 
 _TEMPLATE: list = []
+# The plotly_white template as sent with each plain figure, cut to the trace types and axes the app draws: the
+# rest (3D scenes, polar axes, 20 other trace types) was two thirds of it, sent with every chart of every change.
+_TEMPLATE_TRACES = ("scatter", "bar", "choropleth", "choroplethmap")
+_TEMPLATE_UNUSED = ("polar", "ternary", "scene", "geo", "mapbox")
 
 
 def plain_figure(data: list[dict], layout: dict) -> dict:
@@ -211,7 +216,10 @@ def plain_figure(data: list[dict], layout: dict) -> dict:
     if not _TEMPLATE:
         import plotly.io as pio
 
-        _TEMPLATE.append(pio.templates["plotly_white"].to_plotly_json())
+        template = pio.templates["plotly_white"].to_plotly_json()
+        template["data"] = {k: v for k, v in template["data"].items() if k in _TEMPLATE_TRACES}
+        template["layout"] = {k: v for k, v in template["layout"].items() if k not in _TEMPLATE_UNUSED}
+        _TEMPLATE.append(template)
     return {"data": data, "layout": layout | {"template": _TEMPLATE[0]}}
 
 
@@ -227,10 +235,13 @@ def _month_axis(fig: go.Figure, dates, monthly: bool = False) -> None:
 
 
 def _month_axis_props(dates, monthly: bool = False) -> dict:
-    dates = pd.to_datetime(dates if isinstance(dates, pd.Series) else pd.Series(list(dates))).dropna()
-    if dates.empty:
+    if isinstance(dates, list):  # a few dates (a trend's first and last): no Series to build
+        dates = [pd.Timestamp(d) for d in dates if d is not None]
+    else:
+        dates = pd.to_datetime(dates if isinstance(dates, pd.Series) else pd.Series(list(dates))).dropna().tolist()
+    if not dates:
         return {}
-    lo, hi = dates.min(), dates.max()
+    lo, hi = min(dates), max(dates)
     props = {}
     if (hi - lo).days < 45:
         pad = pd.Timedelta(days=40 if monthly else 20)
@@ -258,7 +269,20 @@ def empty_spec(title: str, message: str, height: int = 240) -> dict:
 def trend_figure(df: pd.DataFrame, title: str, cap: str, colours: dict | None = None,
                  unit: str = "people") -> go.Figure:
     """Lines per organisation over months. df: org, month, value (one row per org and month)."""
-    return _figure(trend_spec(df, title, cap, colours, unit))
+    return _figure(trend_spec(lines_of(df), title, cap, colours, unit))
+
+
+def lines_of(df: pd.DataFrame) -> list[tuple[str, list[str], list]]:
+    """(org, months as 'YYYY-MM-DD', values) per organisation of a frame of points (org, month, value), in the order
+    the organisations come, months in order."""
+    lines: dict = {}
+    months = pd.to_datetime(df["month"]).dt.strftime("%Y-%m-%d").tolist()
+    for org, month, value in sorted(zip(df["org"], months, df["value"].tolist(), strict=True), key=lambda p: p[1]):
+        lines.setdefault(org, ([], []))
+        lines[org][0].append(month)
+        lines[org][1].append(value)
+    order = dict.fromkeys(df["org"])
+    return [(org, *lines[org]) for org in order]
 
 
 # A line with more points than this is drawn without a marker per point: on a long trend they hide one another, and
@@ -266,28 +290,23 @@ def trend_figure(df: pd.DataFrame, title: str, cap: str, colours: dict | None = 
 MARKED_POINTS = 36
 
 
-def trend_spec(df: pd.DataFrame, title: str, cap: str, colours: dict | None = None, unit: str = "people") -> dict:
-    """trend_figure as a plain dict (plain_figure)."""
-    if df.empty:
+def trend_spec(lines: list, title: str, cap: str, colours: dict | None = None, unit: str = "people") -> dict:
+    """trend_figure as a plain dict (plain_figure). lines: (org, months 'YYYY-MM-DD' in order, values) per line."""
+    if not lines:
         return empty_spec(title, "No figures for these filters")
-    colours = colours or colour_map(df["org"])
-    lines: dict = {}  # org -> [(month, value)], organisations in the order they come (plain Python: fast)
-    months = pd.to_datetime(df["month"]).dt.strftime("%Y-%m-%d").to_numpy(dtype=object)
-    for org, month, value in zip(df["org"].to_numpy(dtype=object), months, df["value"].tolist(), strict=True):
-        lines.setdefault(org, []).append((month, value))
+    colours = colours or colour_map(org for org, _, _ in lines)
     # Plotly formats the hover's number (d3 ",d": 12,345, as fmt_int), so no per-point text travels.
     hover = "%{x|%b %Y}: %{y:,d} " + _esc(unit if isinstance(unit, str) and unit else "people")
-    data = []
-    for org, points in lines.items():
-        points.sort()
-        data.append({
-            "type": "scatter", "x": [m for m, _ in points], "y": [v for _, v in points],
-            "name": _short(org), "mode": "lines+markers" if len(points) <= MARKED_POINTS else "lines",
-            "line": {"color": colours.get(org), "width": 2}, "marker": {"size": 6},
-            "hovertemplate": hover + "<extra>" + _esc(org) + "</extra>",
-        })
+    data = [{
+        # Arrays: Dash's JSON encoder copies them whole instead of visiting each point.
+        "type": "scatter", "x": np.array(months), "y": np.array(values, dtype="int64"),
+        "name": _short(org), "mode": "lines+markers" if len(months) <= MARKED_POINTS else "lines",
+        "line": {"color": colours.get(org), "width": 2}, "marker": {"size": 6},
+        "hovertemplate": hover + "<extra>" + _esc(org) + "</extra>",
+    } for org, months, values in lines]
     layout = _layout_props([t["name"] for t in data], title, cap, width_chars=75)
-    layout["xaxis"] = _month_axis_props(df["month"], monthly=True)
+    ends = [m for _, months, _ in lines if months for m in (months[0], months[-1])]
+    layout["xaxis"] = _month_axis_props([min(ends), max(ends)] if ends else [], monthly=True)
     layout["yaxis"] = {"rangemode": "tozero", "tickformat": ",d", "title": {"text": unit, "font": {"size": 11}}}
     return plain_figure(data, layout)
 

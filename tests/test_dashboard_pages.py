@@ -223,6 +223,19 @@ def test_a_filter_change_sends_only_what_changed(app):
     assert patch is not no_update and after[-1][0] == "evacuated-all"
 
 
+def test_a_change_inside_a_long_trend_is_sent(app):
+    """Trend lines travel as arrays; a value changed in the middle of a long one still counts as a change."""
+    from dashboard import figures as figs
+
+    overview = pages()[0]
+    months = [f"{2000 + i // 12}-{i % 12 + 1:02d}-01" for i in range(2000)]
+    before = figs.trend_spec([("OCHA", months, list(range(2000)))], "t", "c")
+    after = figs.trend_spec([("OCHA", months, [*range(1000), -1, *range(1001, 2000)])], "t", "c")
+    assert overview._digest(before) != overview._digest(after)
+    assert overview._digest(before) == overview._digest(figs.trend_spec([("OCHA", months, list(range(2000)))],
+                                                                         "t", "c"))
+
+
 def test_sources_page_shows_each_schedule_and_which_sources_are_stale(settings):
     """articles runs hourly and last succeeded on 2 Jan 2026: stale now; curated has no schedule: on demand."""
     from dataclasses import replace

@@ -32,9 +32,9 @@ def series_title(metric: str, kind: str, unit: str = "people") -> str:
     return title
 
 
-def series_keys(f: Filters, heads=None) -> list[tuple[str, str, str]]:
-    """(metric, kind, unit) of each card and chart: the main series in people (or the unit filtered on), then any
-    series the figures report in another unit, kept apart."""
+def series_keys(f: Filters, rows=None) -> list[tuple[str, str, str]]:
+    """(metric, kind, unit) of each card (rows: the headlines) or chart (rows: the trend): the main series in people
+    (or the unit filtered on), then any series the figures report in another unit, kept apart."""
     if f.metric == "displaced":
         base = [("displaced", "stock"), ("displaced", "flow")]
     elif f.metric:
@@ -43,10 +43,9 @@ def series_keys(f: Filters, heads=None) -> list[tuple[str, str, str]]:
         base = list(SERIES)
     unit = f.unit or "people"
     keys = [(m, k, unit) for m, k in base]
-    if heads is not None and not heads.empty:
-        for row in heads.itertuples():
-            key = (row.metric, row.kind, row.unit)
-            if (row.metric, row.kind) in base and key not in keys:
+    if rows is not None and not rows.empty:
+        for key in zip(rows["metric"], rows["kind"], rows["unit"], strict=True):
+            if key[:2] in base and key not in keys:
                 keys.append(key)
     return keys
 
@@ -59,13 +58,12 @@ def layout(**query):
     r = reader()
     heads, trend = queries.overview(r, f)
     as_of = queries.data_as_of(r).get("last_success")
-    keys = series_keys(f, heads)
-    charts = trend_charts(f, trend, as_of, keys)
+    charts = trend_charts(f, trend, as_of, series_keys(f, trend))
     return html.Div([
         html.Div(header(f), id="ov-header"),
         html.P(LATEST_RULE, className="small text-muted latest-rule", id="ov-latest-rule"),
         html.Div(wider.note(r, f, "ov-wider"), id="ov-wider-box"),
-        dbc.Row(cards(keys, heads), className="g-3", id="ov-cards"),
+        dbc.Row(cards(series_keys(f, heads), heads), className="g-3", id="ov-cards"),
         dbc.Row(charts, className="g-3", id="ov-trends"),
         dcc.Store(id="ov-shown", data=shown(charts)),
     ], id="ov-page")
@@ -76,7 +74,8 @@ def header(f: Filters):
 
 
 def cards(keys, heads) -> list:
-    return [dbc.Col(headline_card(key, heads), xs=12, sm=6, lg=3, className="mb-3") for key in keys]
+    rows = {(row["metric"], row["kind"], row["unit"]): row for row in heads.to_dict("records")}
+    return [dbc.Col(headline_card(key, rows.get(key)), xs=12, sm=6, lg=3, className="mb-3") for key in keys]
 
 
 def shown(charts: list) -> list[list]:
@@ -87,7 +86,12 @@ def shown(charts: list) -> list[list]:
 def _digest(fig: dict) -> str:
     """Of a plain figure (figs.plain_figure), template left out: it is the same for all."""
     layout = {k: v for k, v in fig["layout"].items() if k != "template"}
-    return hashlib.sha1(json.dumps([fig["data"], layout], default=str).encode()).hexdigest()
+    return hashlib.sha1(json.dumps([fig["data"], layout], default=_plain).encode()).hexdigest()
+
+
+def _plain(value):
+    """For json.dumps: a trend's arrays as lists (str() would elide the middle of a long one)."""
+    return value.tolist() if hasattr(value, "tolist") else str(value)
 
 
 # A filter change on this page leaves it standing: the router's layout() answers no_update (search_changed_only)
@@ -125,9 +129,8 @@ def charts_for_filters(search, pathname, before):
     if f is None:
         return no_update, no_update
     r = reader()
-    trend = queries.trend(r, f)
-    heads = queries.headlines(r, f)  # which series there are (the cards' callback asks it at the same moment)
-    charts = trend_charts(f, trend, queries.data_as_of(r).get("last_success"), series_keys(f, heads))
+    trend = queries.trend(r, f)  # the series charted are the trend's own: no wait for the cards' query
+    charts = trend_charts(f, trend, queries.data_as_of(r).get("last_success"), series_keys(f, trend))
     patch, after, updates = chart_changes(before or [], charts)
     for cid, props in updates:
         set_props(cid, props)
@@ -169,12 +172,9 @@ def _card_id(metric: str, kind: str, unit: str) -> str:
     return f"ov-card-{metric}-{kind or 'all'}" + ("" if unit == "people" else f"-{unit}")
 
 
-def headline_card(key: tuple[str, str, str], heads) -> dbc.Card:
+def headline_card(key: tuple[str, str, str], row: dict | None) -> dbc.Card:
+    """The card of series `key`; row: its headline (a record of queries.headlines), None when it has no figures."""
     metric, kind, unit = key
-    row = None
-    if not heads.empty:
-        match = heads[(heads["metric"] == metric) & (heads["kind"] == kind) & (heads["unit"] == unit)]
-        row = match.iloc[0] if not match.empty else None
     title = html.Div(series_title(metric, kind, unit), className="card-label")
     if row is None:
         return dbc.Card(dbc.CardBody([title, html.Div("–", className="headline"),
@@ -195,28 +195,36 @@ def headline_card(key: tuple[str, str, str], heads) -> dbc.Card:
 
 
 def trend_charts(f: Filters, trend, as_of, keys) -> list:
+    """A chart per series key; trend: queries.trend, one row per line."""
     if trend.empty:
         return [dbc.Col(graph("ov-trend-empty", figs.empty_spec("Trends", "No dated figures for these filters"),
                               "trend"), xs=12, id="ov-col-empty")]
-    order = trend.groupby("org")["n"].sum().sort_values(ascending=False).index
+    lines = trend.to_dict("records")
+    figures_per_org: dict = {}
+    for line in lines:
+        figures_per_org[line["org"]] = figures_per_org.get(line["org"], 0) + line["n"]
+    order = sorted(figures_per_org, key=lambda org: -figures_per_org[org])
     # One colour per organisation across the page while the palette has enough; else distinct within each chart.
     page_colours = figs.colour_map(order) if len(order) <= len(figs.OKABE_ITO) else None
+    parts: dict = {}
+    for line in lines:
+        parts.setdefault((line["metric"], line["kind"], line["unit"]), []).append(line)
     cols = []
-    parts = dict(tuple(trend.groupby(["metric", "kind", "unit"], sort=False)))  # one pass, not one per chart
     for metric, kind, unit in keys:
         part = parts.get((metric, kind, unit))
         title = series_title(metric, kind, unit)
         if part is None:
             fig = figs.empty_spec(title, "No dated figures for these filters")
         else:
-            n_orgs = int(part["n_orgs"].iloc[0])
-            shown = part["org"].nunique()
             note = "largest figure per organisation and month"
-            if n_orgs > shown:
-                note += f"; {shown} of {n_orgs} organisations shown"
-            cap = figs.caption(part["org"], part["month"].min(), part["month"].max(), as_of, note)
+            if part[0]["n_orgs"] > len(part):
+                note += f"; {len(part)} of {part[0]['n_orgs']} organisations shown"
+            first = min(line["months"][0] for line in part)
+            last = max(line["months"][-1] for line in part)
+            cap = figs.caption([line["org"] for line in part], first, last, as_of, note)
             full = title if f.is_empty() else f"{title} · {describe_filters(f)}"
-            fig = figs.trend_spec(part, full, cap, page_colours, unit)
+            fig = figs.trend_spec([(line["org"], line["months"], line["values"]) for line in part], full, cap,
+                                  page_colours, unit)
         slug = f"{metric}-{kind or 'all'}" + ("" if unit == "people" else f"-{unit}")
         cols.append(dbc.Col(graph(f"ov-trend-{slug}", fig, f"trend-{slug}"), xs=12, lg=6, id=f"ov-col-{slug}"))
     return cols

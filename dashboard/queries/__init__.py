@@ -17,6 +17,7 @@ import threading
 from collections import OrderedDict
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from dashboard.filters import Filters
@@ -174,10 +175,13 @@ def headlines(reader, f: Filters) -> pd.DataFrame:
 
 
 def trend(reader, f: Filters) -> pd.DataFrame:
-    """Per metric, kind, unit, organisation (the 8 with most figures) and month: the largest value."""
-    df = run(reader, "overview_trend", f.params()).astype({"value": "int64", "rank": "int64"})
-    df["month"] = pd.to_datetime(df["month"])
-    df["org"] = df["org"].astype(object)  # iterated per point when charts are built: plain str, not Arrow's
+    """One row per line: metric, kind, unit, organisation (the 8 with most figures per series), its figures (n), rank,
+    n_orgs, and per month the largest value: months ('YYYY-MM-DD' strings) and values (ints), as lists."""
+    df = run(reader, "overview_trend", f.params())
+    for col in ("metric", "kind", "unit", "org"):  # plain str, not Arrow's: read per line when charts are built
+        df[col] = df[col].astype(object)
+    df["months"] = [np.datetime_as_string(m.astype("datetime64[D]")).tolist() for m in df["months"]]
+    df["values"] = [v.tolist() for v in df["values"]]
     return df
 
 

@@ -1,18 +1,20 @@
--- Overview trends: per metric, kind and unit as overview_heads.sql, per organisation and month the largest figure it
--- reported, for the 8 organisations with most figures. The charts' own query: no latest-figure structs to carry.
+-- Overview trends: per metric, kind and unit as overview_heads.sql, one line per organisation (the 8 with most
+-- figures) with, per month, the largest figure it reported. The charts' own query: no latest-figure structs, and
+-- one row per line (its months and values as lists), so the charts are built without a row per point.
 WITH t AS (
     SELECT metric, kind, unit, org, month, max(value_max) AS value, sum(n) AS n
     FROM {{overview_rows}}
     WHERE month IS NOT NULL
     GROUP BY metric, kind, unit, org, month
-), top AS (
-    SELECT metric, kind, unit, org,
-           row_number() OVER (PARTITION BY metric, kind, unit ORDER BY sum(n) DESC, org) AS rank,
-           count(*) OVER (PARTITION BY metric, kind, unit) AS n_orgs
-    FROM t GROUP BY metric, kind, unit, org
+), lines AS (
+    SELECT metric, kind, unit, org, CAST(sum(n) AS BIGINT) AS n, list(month ORDER BY month) AS months,
+           list(CAST(value AS BIGINT) ORDER BY month) AS "values"
+    FROM t
+    GROUP BY metric, kind, unit, org
 )
-SELECT t.metric, t.kind, t.unit, t.org, t.month, t.value, t.n, top.rank, top.n_orgs
-FROM t JOIN top USING (metric, kind, unit, org)
-WHERE top.rank <= 8
-ORDER BY t.metric, t.kind DESC, t.unit, top.rank, t.month
-LIMIT 5000
+SELECT metric, kind, unit, org, n, months, "values",
+       row_number() OVER (PARTITION BY metric, kind, unit ORDER BY n DESC, org) AS rank,
+       count(*) OVER (PARTITION BY metric, kind, unit) AS n_orgs
+FROM lines
+QUALIFY rank <= 8
+ORDER BY metric, kind DESC, unit, rank
