@@ -97,8 +97,8 @@ def scope_line(f: Filters):
     country = (queries.place(reader(), f.country) or {}).get("name") if f.country else None
     where = f"of {country}" if country else "of each country"
     everything = "/figures" + f.with_(scope=None).to_query()
-    return dbc.Alert([f"Figures for wider areas {where}, not tagged to one region (each figure's record gives the "
-                      "place as written). ", dcc.Link("Show all figures", href=everything)],
+    return dbc.Alert([f"Figures for wider areas {where}, not tagged to one region; Place gives each area as written. ",
+                      dcc.Link("Show all figures", href=everything)],
                      color="info", className="py-2 small", id="fig-scope")
 
 
