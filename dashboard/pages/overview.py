@@ -95,13 +95,13 @@ def _plain(value):
 
 
 # A filter change on this page leaves it standing: the router's layout() answers no_update (search_changed_only)
-# and these two callbacks send only what changed. Cards are small HTML and are sent whole. Charts are kept: one
-# whose figure changed gets the new figure (set_props: Plotly redraws it in place), one no longer wanted is hidden,
-# one hidden earlier comes back, and only a chart never shown on this page is added to #ov-trends (a Patch). Dash
-# mounts every child anew when a children prop changes, so that last case redraws the other charts too.
+# and these callbacks send only what changed, each with its own query, side by side. Cards are small HTML and are
+# sent whole. Charts are kept: one whose figure changed gets the new figure (set_props: Plotly redraws it in place),
+# one no longer wanted is hidden, one hidden earlier comes back, and only a chart never shown on this page is added
+# to #ov-trends (a Patch). Dash mounts every child anew when a children prop changes, so that last case redraws the
+# other charts too.
 @callback(
     Output("ov-header", "children"),
-    Output("ov-wider-box", "children"),
     Output("ov-cards", "children"),
     Input("url", "search"),
     State("url", "pathname"),
@@ -110,10 +110,16 @@ def _plain(value):
 def cards_for_filters(search, pathname):
     f = pages.filters_on("/", search, pathname)
     if f is None:
-        return no_update, no_update, no_update
-    r = reader()
-    heads = queries.headlines(r, f)  # the cards' own query, run alongside the charts' (overview_trend.sql)
-    return header(f), wider.note(r, f, "ov-wider"), cards(series_keys(f, heads), heads)
+        return no_update, no_update
+    heads = queries.headlines(reader(), f)  # the cards' own query, run alongside the charts' (overview_trend.sql)
+    return header(f), cards(series_keys(f, heads), heads)
+
+
+@callback(Output("ov-wider-box", "children"), Input("url", "search"), State("url", "pathname"),
+          prevent_initial_call=True)
+def wider_for_filters(search, pathname):
+    f = pages.filters_on("/", search, pathname)
+    return no_update if f is None else wider.note(reader(), f, "ov-wider")
 
 
 @callback(

@@ -117,3 +117,16 @@ def test_regions_removes_the_note_in_place_when_a_filter_leaves_no_wider_figure(
     wait_text(browser, "#reg-head", "Regions")
     assert not browser.find_elements(By.ID, "reg-wider")
     assert browser.console_errors() == []
+
+
+def test_overview_updates_the_note_in_place(browser, wider_app):
+    browser.get(wider_app + "/?admin1=SY07")
+    wait_text(browser, "#ov-wider", "3 figures for northwest Syria cover this region")  # every metric counts
+    browser.execute_script("window.__page = document.getElementById('ov-page');")
+    choose(browser, "flt-metric", "killed")
+    wait_text(browser, "#ov-wider", "1 figure for northwest Syria covers this region and is not counted here.")
+    choose(browser, "flt-metric", "injured")
+    WebDriverWait(browser, 15).until(lambda b: "metric=injured" in b.current_url)
+    gone(browser, "#ov-wider")
+    assert browser.execute_script("return document.getElementById('ov-page') === window.__page")
+    assert browser.console_errors() == []
