@@ -171,19 +171,26 @@ def timed(fn, runs: int = 3) -> float:
     return statistics.median(times)
 
 
-def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def bench_warehouse(description: str, prefix: str, argv=None) -> tuple[argparse.Namespace, Path]:
+    """The options --figures, --threads and --keep DIR, and the synthetic warehouse's path: DIR/bench.duckdb, or one
+    in a new temporary folder; built when missing."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--figures", type=int, default=10_000_000)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--keep", type=Path, help="build or reuse the warehouse in this folder")
     args = parser.parse_args(argv)
-    folder = args.keep or Path(tempfile.mkdtemp(prefix="dashboard-bench-"))
+    folder = args.keep or Path(tempfile.mkdtemp(prefix=prefix))
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / "bench.duckdb"
     if not path.exists():
         start = time.perf_counter()
         build(path, args.figures, args.threads)
         print(f"built {args.figures:,} figures in {time.perf_counter() - start:.0f} s ({path})")
+    return args, path
+
+
+def main(argv=None) -> None:
+    args, path = bench_warehouse(__doc__.splitlines()[0], "dashboard-bench-", argv)
     publish(path, args.threads)
     reader = Reader(path, memory_limit="1GB", threads=args.threads)
     queries.CACHING = False  # time DuckDB, not the per-publish result cache

@@ -10,11 +10,9 @@ reads (EXPLAIN ANALYZE). Not a test: record the numbers in docs/benchmarks.md.
 
 from __future__ import annotations
 
-import argparse
 import re
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -23,7 +21,7 @@ import duckdb
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from dashboard_queries import build, publish  # noqa: E402
+from dashboard_queries import bench_warehouse, publish  # noqa: E402
 
 from dashboard import queries, wider  # noqa: E402
 from dashboard.filters import Filters  # noqa: E402
@@ -68,16 +66,7 @@ def rows_read(path: Path, name: str, f: Filters) -> int:
 
 
 def main(argv=None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--figures", type=int, default=10_000_000)
-    parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--keep", type=Path, help="build or reuse the warehouse in this folder")
-    args = parser.parse_args(argv)
-    folder = args.keep or Path(tempfile.mkdtemp(prefix="wider-bench-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "bench.duckdb"
-    if not path.exists():
-        build(path, args.figures, args.threads)
+    args, path = bench_warehouse(__doc__.splitlines()[0], "wider-bench-", argv)
     con = duckdb.connect(str(path))
     con.execute(UNTAG)
     n = con.execute("SELECT count(*) FROM figures WHERE admin1_pcode IS NULL").fetchall()[0][0]
