@@ -301,7 +301,8 @@ def stage_figures(con, ctx: LoadContext, source_type: str) -> None:
 
 
 def stage_query(con, ctx: LoadContext, source_type: str, sql: str) -> None:
-    """Stage the figures a source checked set-wise (etl/sources/bulk.py): `sql` selects figure columns by name.
+    """Stage the figures a source checked set-wise (etl/sources/bulk.py): `sql` selects figure columns by name,
+    and `_line`, the record's line in its file (a later line wins over an earlier one with the same key).
 
     Keys as stage_figures makes them. Such a load is too large to journal: the next publish copies the file."""
     stage_figures(con, ctx, source_type)  # what was staged per record first, and the staging table
@@ -315,14 +316,14 @@ def stage_query(con, ctx: LoadContext, source_type: str, sql: str) -> None:
            " unit)), 1, 20)")
     content = f"CAST(hash({', '.join(FIGURE_COLUMNS)}) AS VARCHAR)"  # tells a changed figure from the same one
     typed = ", ".join(_typed(c) for c in FIGURE_COLUMNS)
-    before = scalar(con, f"SELECT count(*) FROM {STAGED}")
     with phase("stage with keys"):
+        # seq orders the rows of one key for _deduplicate; the line number does it without a window over all rows
         con.execute(
             f"INSERT INTO {STAGED} SELECT {key}, {source}, '{source_type}', {int(ctx.run_id)}, {content}, {typed},"
-            f" {int(ctx.staged)} + row_number() OVER () FROM (SELECT {columns} FROM bulk_given)"
+            f" {int(ctx.staged)} + _line FROM (SELECT {columns}, _line FROM bulk_given)"
         )
     con.execute("DROP VIEW bulk_given")
-    ctx.staged += scalar(con, f"SELECT count(*) FROM {STAGED}") - before
+    ctx.staged = scalar(con, f"SELECT COALESCE(max(seq) + 1, {int(ctx.staged)}) FROM {STAGED}")
 
 
 def _typed(column: str) -> str:

@@ -79,7 +79,7 @@ class LoadContext:
     deleted_records: list = field(default_factory=list)  # (dataset, record_id) removed upstream
     progress: object = None  # callable(advance: int) or None
     spill: object = None  # callable(ctx): moves staged figures out of memory (the runner's staging table)
-    staged: int = 0  # figures spilled so far
+    staged: int = 0  # the next staging sequence number (0: nothing staged yet)
     stage_sql: object = None  # callable(sql): stages figures a source checked set-wise (the runner's)
     _bounds: Bounds | None = field(default=None, init=False, repr=False)
 

@@ -127,11 +127,8 @@ def stage(ctx, mapped: str) -> None:
         " CAST(value AS BIGINT) AS value_high, 'exact' AS qualifier, unit, claimed_by_org, location_text,"
         " upper(country_iso3) AS country_iso3, admin1_pcode, admin2_pcode,"
         f" {_day('period_start')} AS period_start, {_day('period_end')} AS period_end,"
-        f" stock_or_flow, dataset, record_id,{asylum} detail FROM bulk_checked WHERE _why IS NULL"
-        # the last record of a key wins, as when staged per record
-        " QUALIFY row_number() OVER (PARTITION BY coalesce(dataset, ''), coalesce(record_id, ''), metric, unit"
-        " ORDER BY _line DESC) = 1"
-    )
+        f" stock_or_flow, dataset, record_id,{asylum} detail, _line FROM bulk_checked WHERE _why IS NULL"
+    )  # two records with one key: the runner keeps the last (by _line), as when staged per record
     con.execute("DROP TABLE bulk_checked")
     con.execute(f"DROP TABLE IF EXISTS {BODY}")
 

@@ -34,18 +34,24 @@ def load(ctx, table, path, metrics: dict, tags: dict, key_columns: list[str]) ->
     key = f"NULLIF(concat_ws('|', {', '.join(cell[c] for c in key_columns)}), '')" if key_columns else "NULL"
     names = [tagged(t) for t in ("#loc+name", "#adm3+name", "#adm2+name", "#adm1+name", "#country+name")]
     raw = ", ".join(f"'{name.replace(chr(39), chr(39) * 2)}', {cell[name]}" for name in sorted(cell))
+    record_id = f"COALESCE({key}, 'line ' || _line)"
     with phase("map HXL columns"):
+        # a row repeating an earlier row's key is a reject: keys seen twice, with the first line of each (few or none,
+        # so a join instead of a window over every row)
+        con.execute(f"CREATE OR REPLACE TEMP TABLE hxl_repeats AS SELECT record_id, min(_line) AS _first FROM"
+                    f" (SELECT {record_id if key_columns else 'NULL'} AS record_id, _line FROM hxl_cells)"
+                    " WHERE record_id IS NOT NULL GROUP BY record_id HAVING count(*) > 1")
         con.execute(
             "CREATE OR REPLACE TEMP TABLE hxl_rows AS SELECT *,"
-            " COALESCE(CASE WHEN _nth > 1"
+            " COALESCE(CASE WHEN _line > _first"
             " THEN 'duplicate row (same place, period and dimensions as an earlier row)' END,"
             "  CASE WHEN _year IS NOT NULL AND _start IS NULL AND _end IS NULL"
             "   AND NOT regexp_full_match(left(_year, 4), '[0-9]+') THEN '#date+year ' || "
             f"{bulk.repr_sql('_year')} || ' is not a year' END,"
             f"  {bulk.count_reason('_events')})"
             " AS _row_reason FROM ("
-            f" SELECT *, row_number() OVER (PARTITION BY record_id ORDER BY _line) AS _nth FROM ("
-            f"  SELECT *, COALESCE({key}, 'line ' || _line) AS record_id,"
+            " SELECT i.*, r._first FROM ("
+            f"  SELECT *, {record_id} AS record_id,"
             f"   COALESCE({exact('#date+start')}, {exact('#date')}, {exact('#date+reported')}) AS _start,"
             f"   COALESCE({exact('#date+end')}, {exact('#date')}, {exact('#date+reported')}) AS _end,"
             f"   {exact('#date+year')} AS _year, {tagged('#event+num')} AS _events,"
@@ -56,26 +62,31 @@ def load(ctx, table, path, metrics: dict, tags: dict, key_columns: list[str]) ->
             f" NULLIF(concat_ws(', ', {', '.join(names)}), '') AS location_text,"
             f"   {tagged('#meta+source', '#org+name', '#org')} AS claimed_by_org,"
             f"   'hxl' || COALESCE(':' || {tagged('#meta+dataset_id')}, '') AS dataset,"
-            f"   CAST(json_object({raw}) AS VARCHAR) AS _raw, '{_quoted(path.name)}:' || _line AS _where"
-            "  FROM hxl_cells))"
+            f"   '{_quoted(path.name)}:' || _line AS _where"
+            "  FROM hxl_cells) i LEFT JOIN hxl_repeats r ON r.record_id = i.record_id)"
         )
     con.execute("DROP VIEW hxl_cells")
+    con.execute("DROP TABLE hxl_repeats")
     con.execute(f"DROP TABLE {bulk.BODY}")
     year_only = "_year IS NOT NULL AND _start IS NULL AND _end IS NULL"
-    common = (f"_line, _where, _raw, record_id, dataset, country_iso3, admin1_pcode, admin2_pcode, location_text,"
+    raw_json = f"CAST(json_object({raw}) AS VARCHAR)"  # the row as read, for rejects only
+    common = (f"_line, _where, record_id, dataset, country_iso3, admin1_pcode, admin2_pcode, location_text,"
               f" claimed_by_org, CASE WHEN {year_only} THEN left(_year, 4) || '-01-01' ELSE _start END AS period_start,"
               f" CASE WHEN {year_only} THEN left(_year, 4) || '-12-31' ELSE _end END AS period_end")
     parts = [f"SELECT {common}, NULL::VARCHAR AS metric, NULL::DOUBLE AS value, NULL::VARCHAR AS unit,"
-             " NULL::VARCHAR AS stock_or_flow, NULL::VARCHAR AS detail, _row_reason AS _reason"
+             f" NULL::VARCHAR AS stock_or_flow, NULL::VARCHAR AS detail, _row_reason AS _reason, {raw_json} AS _raw"
              " FROM hxl_rows WHERE _row_reason IS NOT NULL"]
     for (metric, unit), (column, stock_or_flow) in metrics.items():
         value = cell[column]
         no_count = f"({bulk.blank(value)} AND {HAS_EVENTS})" if metric == "killed" else "FALSE"
         parts.append(
-            f"SELECT {common}, '{metric}' AS metric, CASE WHEN {no_count} THEN 0 ELSE {bulk.count(value)} END AS value,"
+            f"SELECT * EXCLUDE ({', '.join(sorted(cell.values()))}),"
+            f" CASE WHEN _reason IS NOT NULL THEN {raw_json} END AS _raw FROM ("
+            f"SELECT {common}, {', '.join(sorted(cell.values()))}, '{metric}' AS metric,"
+            f" CASE WHEN {no_count} THEN 0 ELSE {bulk.count(value)} END AS value,"
             f" '{unit}' AS unit, '{stock_or_flow}' AS stock_or_flow, {_detail(no_count)} AS detail,"
             f" '{_quoted(table.hxl[column])}: ' || {bulk.count_reason(value)} AS _reason"
-            f" FROM hxl_rows WHERE _row_reason IS NULL AND (NOT {bulk.blank(value)} OR {no_count})"
+            f" FROM hxl_rows WHERE _row_reason IS NULL AND (NOT {bulk.blank(value)} OR {no_count}))"
         )
     bulk.stage(ctx, " UNION ALL ".join(parts))
     con.execute("DROP TABLE hxl_rows")
