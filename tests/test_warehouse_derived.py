@@ -84,3 +84,16 @@ def test_claims_keep_stocks_and_flows_apart(settings):
     runner.run(settings, ["curated"])
     claims = rows(settings, "SELECT stock_or_flow, n_figures FROM v_claims ORDER BY stock_or_flow")
     assert claims == [("flow", 2), ("stock", 1)]
+
+
+
+def test_a_claim_counts_its_distinct_addresses_and_none_without_one(settings):
+    head = ("record_id,metric,value,qualifier,unit,claimed_by_org,country_iso3,period_end,stock_or_flow,publisher,"
+            "published,url\n")
+    fields = "exact,people,OCHA,SYR,2020-01-31,flow,OCHA,2020-02-01"
+    settings.curated_csv.write_text(head + f"a1,displaced,50000,{fields},https://a.example\n"
+                                    f"a2,displaced,50000,{fields},https://a.example\n"
+                                    f"b1,displaced,50000,{fields},https://b.example\nc1,displaced,7,{fields},\n")
+    runner.run(settings, ["curated"])
+    claims = rows(settings, "SELECT value, n_figures, n_documents FROM v_claims ORDER BY value")
+    assert claims == [(7, 1, 0), (50000, 3, 2)]
