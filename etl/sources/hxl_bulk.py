@@ -70,6 +70,7 @@ def load(ctx, table, path, metrics: dict, tags: dict, key_columns: list[str]) ->
     con.execute(f"DROP TABLE {bulk.BODY}")
     year_only = "_year IS NOT NULL AND _start IS NULL AND _end IS NULL"
     raw_json = f"CAST(json_object({raw}) AS VARCHAR)"  # the row as read, for rejects only
+    values = ", ".join(sorted(set(cell.values())))  # the cells raw_json reads
     common = (f"_line, _where, record_id, dataset, country_iso3, admin1_pcode, admin2_pcode, location_text,"
               f" claimed_by_org, CASE WHEN {year_only} THEN left(_year, 4) || '-01-01' ELSE _start END AS period_start,"
               f" CASE WHEN {year_only} THEN left(_year, 4) || '-12-31' ELSE _end END AS period_end")
@@ -80,9 +81,9 @@ def load(ctx, table, path, metrics: dict, tags: dict, key_columns: list[str]) ->
         value = cell[column]
         no_count = f"({bulk.blank(value)} AND {HAS_EVENTS})" if metric == "killed" else "FALSE"
         parts.append(
-            f"SELECT * EXCLUDE ({', '.join(sorted(cell.values()))}),"
+            f"SELECT * EXCLUDE ({values}),"
             f" CASE WHEN _reason IS NOT NULL THEN {raw_json} END AS _raw FROM ("
-            f"SELECT {common}, {', '.join(sorted(cell.values()))}, '{metric}' AS metric,"
+            f"SELECT {common}, {values}, '{metric}' AS metric,"
             f" CASE WHEN {no_count} THEN 0 ELSE {bulk.count(value)} END AS value,"
             f" '{unit}' AS unit, '{stock_or_flow}' AS stock_or_flow, {_detail(no_count)} AS detail,"
             f" '{_quoted(table.hxl[column])}: ' || {bulk.count_reason(value)} AS _reason"
