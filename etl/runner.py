@@ -201,17 +201,23 @@ def merge(con, ctx: LoadContext, source) -> int:
         # joining every figure (a refresh's 1,000 figures on 10M: no scan of figure_id).
         within = _held_ids(con, n_staged) if held else None
         with phase("merge into figures"):
-            if held and within != "":
+            if not held:
+                changed, new_only = None, ""
+            elif within is not None:  # ids looked up in the index: constants ('' when none was held)
+                changed = within or None
+                new_only = f" WHERE s.figure_id NOT IN ({within})" if within else ""
+            else:  # too many to look up: one join finds both the changed figures and the new ones
+                con.execute("CREATE OR REPLACE TEMP TABLE _fate AS SELECT s.figure_id, f.figure_id IS NULL AS new"
+                            " FROM staged_figures s LEFT JOIN figures f ON f.figure_id = s.figure_id"
+                            " WHERE f.figure_id IS NULL OR f.content_hash <> s.content_hash")
+                some = scalar(con, "SELECT count(*) FROM _fate WHERE NOT new")
+                changed = "SELECT figure_id FROM _fate WHERE NOT new" if some else None
+                new_only = " WHERE s.figure_id IN (SELECT figure_id FROM _fate WHERE new)"
+            if changed:
                 updates = ", ".join(f"{c} = s.{c}" for c in FIGURE_TABLE_COLUMNS if c != "figure_id")
                 con.execute(f"UPDATE figures SET {updates} FROM staged_figures s"
                             " WHERE figures.figure_id = s.figure_id AND figures.content_hash <> s.content_hash"
-                            + (f" AND figures.figure_id IN ({within})" if within else ""))
-            if not held or within == "":
-                new_only = ""
-            elif within:
-                new_only = f" WHERE s.figure_id NOT IN ({within})"
-            else:
-                new_only = " WHERE NOT EXISTS (SELECT 1 FROM figures f WHERE f.figure_id = s.figure_id)"
+                            f" AND figures.figure_id IN ({changed})")
             con.execute(
                 f"INSERT INTO figures ({', '.join(FIGURE_TABLE_COLUMNS)})"
                 f" SELECT {', '.join(_typed(c) for c in FIGURE_TABLE_COLUMNS)} FROM staged_figures s" + new_only
@@ -220,6 +226,7 @@ def merge(con, ctx: LoadContext, source) -> int:
             )
         after = scalar(con, "SELECT count(*) FROM figures")
         loaded += after - before
+    con.execute("DROP TABLE IF EXISTS _fate")
     con.execute("DROP TABLE staged_figures")
     for dataset, record_id in ctx.deleted_records:
         con.execute("DELETE FROM figures WHERE source = ? AND dataset = ? AND record_id = ?",

@@ -180,7 +180,7 @@ def maintain(con, claims_too: bool = True) -> str:
     appended = (n_figures - n_facts == n_new and not renamed
                 and _count(con, "documents") - (_state(con, "documents") or 0) == _count(con, "_docs"))
     if appended:
-        con.execute("INSERT INTO figure_facts SELECT * FROM _new")
+        con.execute(f"INSERT INTO figure_facts SELECT * FROM _new {FACTS_ORDER}")  # a large load keeps zone maps
         con.execute(f"CREATE OR REPLACE TEMP TABLE _parts AS {PARTS_OF} _new f")
     else:
         touched = _touch(con, since)
