@@ -34,6 +34,10 @@ def pairs(text):
     ("299 families are in need of emergency shelter.", "in_need", 299, "households"),
     ("Idlib is home to nearly 3 million people.", "population", 3_000_000, "people"),
     ("A total of 1,964 households were displaced.", "displaced", 1964, "households"),
+    # "and" joining two kinds of people is one subject, not two clauses
+    ("More than 2,000 residents and tourists fled the fires.", "displaced", 2000, "people"),
+    ("Thousands of residents and visitors evacuated overnight.", "evacuated", 2000, "people"),
+    ("The strike left at least 20 pupils and their teachers dead.", "killed", 20, "people"),
 ])
 def test_metric_and_unit(text, metric, value, unit):
     assert (metric, value, unit) in pairs(text)
@@ -65,6 +69,8 @@ def test_one_number_two_metrics():
     "The convoy of 30 trucks travelled 15 km.",
     "On 3 February 2013 the river rose.",
     "No one was killed.",
+    "It held three training courses for communities and local police in affected areas.",
+    "The fire started on the top floor of a three storey block of flats and some people had to be evacuated.",
 ])
 def test_not_figures(text):
     assert figs(text) == []

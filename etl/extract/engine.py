@@ -87,6 +87,7 @@ PASSIVE = re.compile(r"\b(?:were|was|are|is|have\s+been|has\s+been|had\s+been|go
                      r"(?:(?:also|reportedly|all|later|subsequently|either|now|still|critically|seriously|badly|"
                      r"severely|lightly)\s+)?", re.I)
 APPOSITION = re.compile(r"\s*(?:\(([^()]{1,60})\)|,([^,;.]{1,60}),|\s[-–—]([^-–—;.]{1,60})[-–—])\s*", re.I)
+MORE_PEOPLE = re.compile(r"(?:(?:their|other|some|local|foreign|many|several)\s+)?([A-Za-z]+)\b")
 PAIRED = re.compile(r"\s+(?:and|&)\s+(?:(?:are|were|have\s+been|had\s+been|has\s+been|been|now)\s+)*", re.I)
 
 
@@ -503,6 +504,15 @@ def _elided(text, prev_q: Quantity, q: Quantity, noun) -> bool:
         bool(rx.match(r"\s+(?:in|at|on|from)\s+(?:the\s+)?(?-i:[A-Z])", text[q.end:q.end + 30], re.I))
 
 
+def _more_people(text, br) -> bool:
+    """ "2,000 residents and tourists fled": "and" joins two kinds of people, not two clauses."""
+    if br.group(0).strip().lower() != "and":
+        return False
+    m = MORE_PEOPLE.match(text, br.end())
+    word = m.group(1).lower() if m else ""
+    return word in metrics.PEOPLE and metrics.AFTER_RE.fullmatch(word) is None
+
+
 def _counts_things(words: str) -> bool:
     """ "villages or localities affected", "operations to evacuate people": the first noun counted is no figure."""
     for w in words.lower().split():
@@ -525,8 +535,9 @@ def _metric(text, s, q: Quantity, prev_q, nxt, prev):
     # window after the number, up to the next quantity or clause break
     wend = min(nxt, s.end, q.end + 90)
     br = CLAUSE_BREAK.search(text, max(noun_end, q.end), wend)
-    while br is not None and br.group(0).strip().lower() == "as" and metrics.AFTER_RE.match(text, br.end()):
-        br = CLAUSE_BREAK.search(text, br.end(), wend)  # "registered as displaced"
+    while br is not None and (br.group(0).strip().lower() == "as" and metrics.AFTER_RE.match(text, br.end())
+                              or noun in metrics.PEOPLE and _more_people(text, br)):
+        br = CLAUSE_BREAK.search(text, br.end(), wend)  # "registered as displaced", "residents and tourists fled"
     cut = br.start() if br else wend
     found = _first_after(text, q.end, cut)
     if found is None:

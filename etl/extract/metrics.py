@@ -115,6 +115,8 @@ police officers officer personnel workers staff journalists doctors patients vil
 refugees migrants idps displaced others other more elderly youths teenagers worshippers civilans persons' family
 servicemen guards recruits volunteers prisoners detainees passengers pilgrims protesters demonstrators mourners
 guests attendees farmers shepherds traders shoppers victims survivors evacuees returnees personnes habitants
+visitors tourists holidaymakers hikers climbers campers fishermen miners sailors crew nationals foreigners
+teachers nurses employees inmates herders pastoralists adults minors
 personas familias families households household ménages menages hogares foyers peole pessoas
 """.split())
 HOUSEHOLDS = {"families", "family", "households", "household", "ménages", "menages", "hogares", "familias",
