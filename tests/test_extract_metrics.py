@@ -58,6 +58,13 @@ def test_sub_group_is_its_own_figure():
 def test_one_number_two_metrics():
     got = pairs("16,000 families were affected and evacuated.")
     assert got == [("affected", 16000, "households"), ("evacuated", 16000, "households")]
+    got = pairs("About 50,000 people were displaced by the floods and sheltered in 72 relief camps.")
+    assert got == [("displaced", 50000, "people"), ("sheltered", 50000, "people")]
+    got = pairs("121,700 people have been displaced by floods and are staying in temporary shelters.")
+    assert got == [("displaced", 121700, "people"), ("sheltered", 121700, "people")]
+    # the second verb has its own number: no pair
+    got = pairs("5,000 people were displaced by the floods and 300 were evacuated.")
+    assert got == [("displaced", 5000, "people"), ("evacuated", 300, "people")]
 
 
 @pytest.mark.parametrize("text", [
@@ -133,3 +140,14 @@ def test_count_of_shelters_people_stay_in_is_not_a_figure():
     got = pairs("There are at least 8,200 people staying in 37 temporary shelters.")
     assert [v for _, v, _ in got] == [8200]
     assert ("destroyed_housing", 300, "houses") in pairs("The storm destroyed 300 shelters in the camp.")
+
+
+def test_an_earlier_value_of_the_last_count_keeps_its_metric():
+    got = pairs("Over 5,000 people have been evacuated. This figure has dropped slightly from almost 7,000 yesterday.")
+    assert got == [("evacuated", 5000, "people"), ("evacuated", 7000, "people")]
+    got = pairs("The fire has destroyed 57 homes and 11 sheds, officials said. On Thursday, the count was 41 homes.")
+    assert got == [("destroyed_housing", 57, "houses"), ("destroyed_housing", 41, "houses")]
+    # the same words with no earlier count of that unit, or counting things, are no figure
+    assert pairs("On Thursday, the count was 41 homes.") == []
+    assert pairs("Over 5,000 people have been evacuated. On Thursday, the count was 40 vehicles.") == \
+        [("evacuated", 5000, "people")]

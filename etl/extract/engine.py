@@ -88,6 +88,12 @@ PASSIVE = re.compile(r"\b(?:were|was|are|is|have\s+been|has\s+been|had\s+been|go
                      r"severely|lightly)\s+)?", re.I)
 APPOSITION = re.compile(r"\s*(?:\(([^()]{1,60})\)|,([^,;.]{1,60}),|\s[-–—]([^-–—;.]{1,60})[-–—])\s*", re.I)
 MORE_PEOPLE = re.compile(r"(?:(?:their|other|some|local|foreign|many|several)\s+)?([A-Za-z]+)\b")
+# "On Thursday, the count was 41 homes", "This figure has dropped from almost 7,000": an earlier value of the count
+# the text just gave
+EARLIER_COUNT = re.compile(r"\b(?:the|this|that)\s+(?:count|figure|number|tally|total)\s+(?:was|had\s+been|stood\s+at|"
+                           r"(?:has\s+|had\s+)?(?:dropped|fallen|fell|decreased|risen|rose|grown|grew|increased|"
+                           r"climbed)\s+(?:\w+\s+)?from)\s+$", re.I)
+AGENT = re.compile(r"\s+(?:by|due\s+to|because\s+of)\s+(?:the\s+)?(?:[a-z-]+\s+)?[a-z-]+(?=\s+(?:and|&)\s)", re.I)
 PAIRED = re.compile(r"\s+(?:and|&)\s+(?:(?:are|were|have\s+been|had\s+been|has\s+been|been|now)\s+)*", re.I)
 
 
@@ -113,6 +119,7 @@ class _State:
         self.country = None  # the country the document names most, for "the Health Ministry"
         self.prev_kinds: set[str] = set()  # what the attributed sentence counted (people moved, casualties, homes)
         self.own_kinds: set[str] = set()  # what the publisher counted with no source
+        self.last_metric: dict[str, str] = {}  # unit → the metric of the last figure in that unit
 
 
 def run(doc: Document, gazetteer) -> list[dict]:
@@ -245,7 +252,7 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
         # the window after a number runs to the next number that is not a sub-group ("76 people including 28
         # children were killed")
         nxt = next((qs[k].start for k in range(i + 1, len(qs)) if not subgroup[k]), s.end)
-        got = _metric(text, s, q, qs[i - 1] if i else None, nxt, prev)
+        got = _metric(text, s, q, qs[i - 1] if i else None, nxt, prev) or _earlier_count(text, s, q, nxt, st)
         if not got:
             noun = metrics.head_noun(text, q.core_end, nxt)[0]
             if i + 1 < len(qs) and noun not in metrics.HOUSES and \
@@ -341,6 +348,7 @@ def _sentence(doc, text, s: Sentence, places, st: _State, gaz) -> list[dict]:
             fig["flags"].append("place_from_context")
         fig["flags"].extend(guesses(text, q, noun, fig))
         out.append({k: fig[k] for k in CONTRACT_FIELDS})
+        st.last_metric[fig["unit"]] = metric
     _update_context(text, s, places, st, atts, gaz)
     if atts and (out or not all(a.scope == "clause" for a in atts)):
         st.prev_att = atts[-1] if len(atts) == 1 else _nearest(atts, qs[-1]) if qs else atts[-1]
@@ -513,6 +521,19 @@ def _more_people(text, br) -> bool:
     return word in metrics.PEOPLE and metrics.AFTER_RE.fullmatch(word) is None
 
 
+def _earlier_count(text, s, q: Quantity, nxt, st: _State):
+    """ "This figure has dropped from almost 7,000": the metric of the text's last figure in the same unit."""
+    if not EARLIER_COUNT.search(text, max(s.start, q.start - 60), q.start):
+        return []
+    noun = metrics.head_noun(text, q.core_end, nxt)[0]
+    if noun is not None and noun not in metrics.PEOPLE and noun not in metrics.HOUSES \
+            and noun not in metrics.HOUSEHOLDS:
+        return []
+    unit = "houses" if noun in metrics.HOUSES else "households" if noun in metrics.HOUSEHOLDS else "people"
+    metric = st.last_metric.get(unit)
+    return [(metric, noun)] if metric else []
+
+
 def _counts_things(words: str) -> bool:
     """ "villages or localities affected", "operations to evacuate people": the first noun counted is no figure."""
     for w in words.lower().split():
@@ -641,7 +662,8 @@ def _metric(text, s, q: Quantity, prev_q, nxt, prev):
             return []
     result = [(metric, noun)]
     if found and metric in ("displaced", "evacuated", "affected", "sheltered", "homeless"):
-        pm = PAIRED.match(text, cue_end)
+        agent = AGENT.match(text, cue_end)  # "displaced by the floods and sheltered in camps"
+        pm = PAIRED.match(text, agent.end() if agent else cue_end)
         if pm and not rx.match(r"\s*[\d(]", text[pm.end():pm.end() + 3]) and \
                 not _digits_or_words(text[pm.end():pm.end() + 25].split(" ")[0]):
             second = _first_after(text, pm.end(), min(pm.end() + 60, s.end), strict_start=True)
