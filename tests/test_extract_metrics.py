@@ -151,3 +151,14 @@ def test_an_earlier_value_of_the_last_count_keeps_its_metric():
     assert pairs("On Thursday, the count was 41 homes.") == []
     assert pairs("Over 5,000 people have been evacuated. On Thursday, the count was 40 vehicles.") == \
         [("evacuated", 5000, "people")]
+
+
+def test_homes_follow_the_annotation_guidelines():
+    # homes evacuated count homes (GUIDELINES section 7); the shelters people go to count nothing
+    assert pairs("Residents of 120 homes were evacuated.") == [("evacuated", 120, "houses")]
+    assert pairs("The fire forced the evacuation of 50 homes.") == [("evacuated", 50, "houses")]
+    assert pairs("Rescuers evacuated about 465 residents to three shelters.") == [("evacuated", 465, "people")]
+    # buildings the text does not call homes are no housing, whatever destroyed them
+    assert pairs("Seven schools and four primary health care units were destroyed by heavy rain.") == []
+    assert pairs("The storm damaged 14 buildings.") == []
+    assert pairs("The storm damaged 14 residential buildings.") == [("damaged_housing", 14, "houses")]

@@ -649,17 +649,13 @@ def _metric(text, s, q: Quantity, prev_q, nxt, prev):
                 return []
     if metric in HOUSING_METRICS and noun in ("buildings", "building", "structures", "properties", "units") and \
             not rx.search(r"\b(?:residential|civilian|apartment|housing|private|homes?|houses?|family)\b",
-                          text[max(s.start, q.start - 30):q.end + 25], re.I) and \
-            not rx.search(r"\b(?:flood|earthquake|quake|storm|cyclone|typhoon|hurricane|landslide|fire|rain|wind|"
-                          r"tornado|tremor|"
-                          r"blaze|wildfire|tsunami|avalanche|mudslide|disaster)\w*",
-                          s.text, re.I):
-        return []  # "three buildings ... were destroyed" in a strike on fighters' positions
-    if metric not in HOUSING_METRICS and noun in metrics.HOUSES:
-        if metric in ("evacuated", "displaced", "homeless"):
-            noun = "households"  # "forced the evacuation of 50 homes": IDMC counts the households
-        else:
-            return []
+                          text[max(s.start, q.start - 30):q.end + 25], re.I):
+        return []  # buildings the text does not call homes are no housing (GUIDELINES §7)
+    if metric not in HOUSING_METRICS and noun in metrics.HOUSES and (
+            metric not in ("evacuated", "displaced", "homeless")
+            or rx.search(r"\b(?:to|into|one\s+of\s+the)\s+(?:\w+\s+)?$", text[max(s.start, q.start - 30):q.start],
+                         re.I)):
+        return []  # "the evacuation of 50 homes" counts homes, "evacuated to three shelters" none of them
     result = [(metric, noun)]
     if found and metric in ("displaced", "evacuated", "affected", "sheltered", "homeless"):
         agent = AGENT.match(text, cue_end)  # "displaced by the floods and sheltered in camps"

@@ -215,4 +215,4 @@ def unit_for(noun: str | None, metric: str) -> str:
         return "households" if noun in HOUSEHOLDS else "houses"
     if noun in HOUSEHOLDS:
         return "households"
-    return "people"
+    return "houses" if noun in HOUSES else "people"  # "residents of 120 homes were evacuated"
