@@ -34,6 +34,9 @@ def pairs(text):
     ("299 families are in need of emergency shelter.", "in_need", 299, "households"),
     ("Idlib is home to nearly 3 million people.", "population", 3_000_000, "people"),
     ("A total of 1,964 households were displaced.", "displaced", 1964, "households"),
+    ("By 7 August, 73,300 people were residing in temporary relocation camps.", "sheltered", 73300, "people"),
+    ("Staff have recommended that 10,000 people relocate to the other site.", "evacuated", 10000, "people"),
+    ("The search for the bodies of at least 12 hikers was suspended.", "missing", 12, "people"),
     # "and" joining two kinds of people is one subject, not two clauses
     ("More than 2,000 residents and tourists fled the fires.", "displaced", 2000, "people"),
     ("Thousands of residents and visitors evacuated overnight.", "evacuated", 2000, "people"),
@@ -162,3 +165,13 @@ def test_homes_follow_the_annotation_guidelines():
     assert pairs("Seven schools and four primary health care units were destroyed by heavy rain.") == []
     assert pairs("The storm damaged 14 buildings.") == []
     assert pairs("The storm damaged 14 residential buildings.") == [("damaged_housing", 14, "houses")]
+
+
+def test_what_a_counted_group_did_is_not_what_happened_to_it():
+    assert pairs("Police hunted the 3 gunmen who killed 12 people.") == [("killed", 12, "people")]
+    assert pairs("None of the three blazes that destroyed 1,000 homes was arson.") == \
+        [("destroyed_housing", 1000, "houses")]
+    assert pairs("It ended five decades of a war that has killed 220,000 people.") == [("killed", 220000, "people")]
+    # the group suffered it: a figure
+    assert pairs("The 2 people who were killed were farmers.") == [("killed", 2, "people")]
+    assert pairs("Some 500 families who fled the fighting reached the camp.") == [("displaced", 500, "households")]

@@ -94,6 +94,9 @@ EARLIER_COUNT = re.compile(r"\b(?:the|this|that)\s+(?:count|figure|number|tally|
                            r"(?:has\s+|had\s+)?(?:dropped|fallen|fell|decreased|risen|rose|grown|grew|increased|"
                            r"climbed)\s+(?:\w+\s+)?from)\s+$", re.I)
 AGENT = re.compile(r"\s+(?:by|due\s+to|because\s+of)\s+(?:the\s+)?(?:[a-z-]+\s+)?[a-z-]+(?=\s+(?:and|&)\s)", re.I)
+DOERS = re.compile(r"killed|wounded|injured|hurt|executed|murdered|massacred|slain|displaced|evacuated|relocated|"
+                   r"rescued|destroyed|damaged|affected|flattened|razed", re.I)  # verbs whose subject acts
+WHO_BEFORE = re.compile(r"\b(?:who|that)\s+(?:(?:have|has|had)\s+)?(?:\w+ly\s+)?$", re.I)
 PAIRED = re.compile(r"\s+(?:and|&)\s+(?:(?:are|were|have\s+been|had\s+been|has\s+been|been|now)\s+)*", re.I)
 
 
@@ -676,6 +679,8 @@ def _first_after(text, start, end, strict_start=False):
             break
         if m.group(0)[:1].isupper() and NAME_AFTER.match(text, m.end()):
             continue  # "the U.N. Tomping Displacement Camp": a name, not what happened
+        if DOERS.fullmatch(m.group(0)) and WHO_BEFORE.search(text, max(start, m.start() - 20), m.start()):
+            continue  # "three gunmen who killed 12 people": what they did, not what happened to them
         name = m.lastgroup
         if name == "population":
             if best is None:

@@ -22,7 +22,7 @@ AFTER = [
                  r"r[ée]fugi[ée]s"),
     ("sheltered", r"(?:(?:forced|moved|placed|taken|sent)\s+)?(?:into|to)\s+(?:\w+\s+){0,2}(?:shelters|camps|"
                   r"relief\s+camps|evacuation\s+centres|evacuation\s+centers)|accommodated|"
-                  r"(?:remained|remain|remaining|staying|stay|stayed|living|sheltering|sheltered|housed|sleeping|"
+                  r"(?:remained|remain|remaining|staying|stay|stayed|living|residing|sheltering|sheltered|housed|sleeping|"
                   r"took\s+refuge|taken\s+refuge|taking\s+refuge|were\s+still|are\s+still|still)\s+(?:in|at|with)\s+"
                   r"(?:[\w'’-]+\s+){0,3}?(?:camps?|shelters?|centres|centers|schools?|base|sites?|host\s+families|"
                   r"accommodation|"
@@ -40,7 +40,7 @@ AFTER = [
                   r"made\s+to\s+leave|to\s+(?:leave|flee|abandon)\s+(?:their\s+)?(?:homes?|houses?|villages?)|"
                   r"sought\s+refuge|took\s+refuge|taken\s+refuge|sought\s+shelter"),
     ("evacuated", r"(?:were|was|have|had|been)evacuated|"
-                  r"evacuated|evacuate|evacuation|evacuations|evacuees|relocated|relocation|evacuad\w*|[ée]vacu[ée]\w*|"
+                  r"evacuated|evacuate|evacuation|evacuations|evacuees|relocated|relocate|relocation|evacuad\w*|[ée]vacu[ée]\w*|"
                   r"moved\s+to\s+safety|moved|rescued"),
     ("returned", r"returned|returnees|returning|went\s+back|retornad\w*|"
                  r"(?<!unable\s)(?<!not\s)(?<!n't\s)(?<!cannot\s)return\s+(?:to\s+)?(?:their\s+)?(?:homes?|houses?|villages?)"),
@@ -72,6 +72,7 @@ BEFORE = [
                r"kill|kills|killed|killing|killings|toll|death\s+of|deaths\s+of|lives\s+of|life\s+of|"
                r"massacre\s+of|executed|executing|executions\s+of|bodies\s+of|slaughtered|claiming|claimed|"
                r"eliminated|eliminating|elimination\s+of|neutrali[sz]ed|neutrali[sz]ing|lost|losing"),
+    ("missing", r"search(?:ing|es)?\s+for(?:\s+the)?\s+(?:bodies|remains)\s+of(?:\s+the)?"),
     ("killed_count", r"(?:number|tally|count|total)\s+of\s+(?:the\s+)?(?:dead|deaths|fatalities|victims|those\s+killed)"
                      r"(?:\s+(?:at|to|as|was|is|stood\s+at|rose\s+to|reached))?"),
     ("killed_toll", r"(?:died|dead|deaths)\s+(?:[\w'’-]+\s+){0,6}?(?:have|has|had)\s+(?:now\s+)?(?:reached|risen\s+to|"
