@@ -33,6 +33,19 @@ def test_city_resolves_to_country(gaz, name, iso3):
     assert gaz.resolve(name)[0] == iso3
 
 
+@pytest.mark.parametrize("name,want", [  # curated camps, towns and spellings (regions.csv) name their admin area
+    ("Beletweyne", ("SOM", "SO20", "SO2001")), ("Hiiraan", ("SOM", "SO20", None)), ("Lombok", ("IDN", "ID52", None)),
+    ("Kutupalong", ("BGD", "BD20", None)), ("Kalobeyei", ("KEN", "KE023", None)), ("Leer", ("SSD", "SS06", None)),
+    ("Nimruz", ("AFG", "AF34", None)), ("Mon State", ("MMR", "MMR011", None)), ("Kharkov", ("UKR", "UA63", None)),
+    ("Zaporizhzhia", ("UKR", "UA23", None)), ("Baga Sola", ("TCD", "TD07", None)), ("Banki", ("NGA", "NG008", None)),
+    ("Martissant", ("HTI", "HT01", None)), ("Kabkabiya", ("SDN", "SD02", None)),
+    # a name some other place also carries stays as it was
+    ("Odessa", ("UKR", None, None)), ("Nippes", ("HTI", None, None)),
+])
+def test_curated_names_give_their_admin_area(gaz, name, want):
+    assert gaz.resolve(name) == want
+
+
 @pytest.mark.parametrize("name,want", [  # Syrian names keep resolving to Syria
     ("Aleppo", ("SYR", "SY02", None)), ("Homs", ("SYR", "SY04", None)), ("Idlib", ("SYR", "SY07", None)),
     ("Raqqa", ("SYR", "SY11", None)), ("Daraa", ("SYR", "SY12", None)), ("Ghouta", ("SYR", "SY03", None)),
