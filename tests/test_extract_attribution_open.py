@@ -20,6 +20,13 @@ def who(text):
      "the Karoo Valley Water Board", "Karoo Valley Water Board"),
     ("About 40 houses were destroyed, according to the Karoo Valley Water Board.",
      "the Karoo Valley Water Board", "Karoo Valley Water Board"),
+    # a body a named place owns, written in lower case, is a named body; a lower-case portfolio stays in the phrase
+    ("Guangdong's civil affairs department said 40 people were displaced.",
+     "Guangdong's civil affairs department", "Guangdong Civil Affairs Department"),
+    ("Some 40 people died, Haiti's civil protection service said.",
+     "Haiti's civil protection service", "Haiti Civil Protection Service"),
+    ("Nepal's home ministry said 40 people were displaced.", "Nepal's home ministry",
+     "Nepalese Ministry of Home Affairs"),
     # possessives
     ("The Karoo Valley Water Board's figures show 40 people were displaced.",
      "The Karoo Valley Water Board", "Karoo Valley Water Board"),

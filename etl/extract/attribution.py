@@ -65,7 +65,11 @@ documentation coordination committees reports report statement statements spokes
 """.split())
 # lowercase words that may sit inside a speaker's phrase ("San Bernardino County fire spokesman") without making
 # it generic (so not in NP_WORDS, which _proper() discounts)
-PHRASE_WORDS = NP_WORDS | set("fire county city disaster management forest weather interior affairs chiefs".split())
+PHRASE_WORDS = NP_WORDS | set("""
+fire county city disaster management forest weather interior affairs chiefs home foreign finance education environment
+agriculture water energy irrigation labour labor social welfare transport works planning housing meteorological
+meteorology geological seismological protection response risk reduction safety public migration immigration
+""".split())
 GENERIC_HEADS = set("""
 activists activist sources source officials official residents resident witnesses witness medics medic doctors
 doctor rescuers rescue workers worker authorities authority monitor ngo reports report media critics opposition
@@ -605,6 +609,11 @@ def classify(att: Attribution, history, last_source_org: str | None, strip_place
     if built:  # "the Taiwanese government", "the Defense Ministry" in a story about Serbia
         att.org, att.kind = canonical(built) or built, "named"
         return att
+    owned = OWNED_BODY.fullmatch(phrase)
+    if owned and not strip_places(owned.group("owner")).strip():  # "Guangdong's civil affairs department"
+        words = " ".join(w[:1].upper() + w[1:] for w in owned.group("words").split() + [owned.group("head")])
+        att.org, att.kind = f"{owned.group('owner')} {words}", "named"
+        return att
     if speakers.APPOSED_TITLE.search(phrase):
         att.org, att.kind = None, "person"  # "Jane Doe, director of the town's housing office": no named body
         return att
@@ -667,6 +676,11 @@ def _proper(phrase: str, strip_places) -> bool:
     return bool(caps)
 
 
+# a body a named place owns, written in lower case: a named body (GUIDELINES 4.3), named "Guangdong Civil Affairs
+# Department"
+OWNED_BODY = re.compile(r"(?:the\s+)?(?P<owner>[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){0,2})['’]s?\s+"
+                        r"(?P<words>(?:[a-z][\w-]*\s+){1,4}?)(?P<head>department|agency|office|bureau|authority|"
+                        r"commission|directorate|administration|service|committee|council)")
 HEADLINE_SOURCE = re.compile(r"(?:[:\-–—]\s*|\s)(?P<src>NGO|monitor|activists|UN|U\.N\.|WHO|UNHCR|OCHA|UNICEF|ICRC|"
                              r"IOM|SOHR|observatory|Observatory|state media|State media|state TV|officials|"
                              r"sources|report|medics|rescuers|witnesses|police|army|ministry|Ministry|media)\s*[.!]?$")
