@@ -41,6 +41,9 @@ def pairs(text):
     ("More than 2,000 residents and tourists fled the fires.", "displaced", 2000, "people"),
     ("Thousands of residents and visitors evacuated overnight.", "evacuated", 2000, "people"),
     ("The strike left at least 20 pupils and their teachers dead.", "killed", 20, "people"),
+    # nor does "and" between two names
+    ("Some 3,000 residents of Foua and Kafarya left Wednesday.", "displaced", 3000, "people"),
+    ("At Least 48 Killed and Injured in Mortar Attacks in Aleppo.", "casualties", 48, "people"),
 ])
 def test_metric_and_unit(text, metric, value, unit):
     assert (metric, value, unit) in pairs(text)

@@ -97,6 +97,8 @@ AGENT = re.compile(r"\s+(?:by|due\s+to|because\s+of)\s+(?:the\s+)?(?:[a-z-]+\s+)
 DOERS = re.compile(r"killed|wounded|injured|hurt|executed|murdered|massacred|slain|displaced|evacuated|relocated|"
                    r"rescued|destroyed|damaged|affected|flattened|razed", re.I)  # verbs whose subject acts
 WHO_BEFORE = re.compile(r"\b(?:who|that)\s+(?:(?:have|has|had)\s+)?(?:\w+ly\s+)?$", re.I)
+NAME_END = re.compile(r"(?-i:[A-Z])[\w'’-]+$")
+NAME_START = re.compile(r"(?-i:[A-Z])[\w'’-]+\b(?!\s+(?:said|says|say|told|reported)\b)")
 PAIRED = re.compile(r"\s+(?:and|&)\s+(?:(?:are|were|have\s+been|had\s+been|has\s+been|been|now)\s+)*", re.I)
 
 
@@ -537,6 +539,12 @@ def _earlier_count(text, s, q: Quantity, nxt, st: _State):
     return [(metric, noun)] if metric else []
 
 
+def _names_joined(text, br) -> bool:
+    """ "3000 residents of Foua and Kafarya left": "and" between two names joins the names, not two clauses."""
+    return br.group(0).strip().lower() == "and" and bool(NAME_END.search(text, max(0, br.start() - 30), br.start())) \
+        and bool(NAME_START.match(text, br.end()))
+
+
 def _counts_things(words: str) -> bool:
     """ "villages or localities affected", "operations to evacuate people": the first noun counted is no figure."""
     for w in words.lower().split():
@@ -560,7 +568,7 @@ def _metric(text, s, q: Quantity, prev_q, nxt, prev):
     wend = min(nxt, s.end, q.end + 90)
     br = CLAUSE_BREAK.search(text, max(noun_end, q.end), wend)
     while br is not None and (br.group(0).strip().lower() == "as" and metrics.AFTER_RE.match(text, br.end())
-                              or noun in metrics.PEOPLE and _more_people(text, br)):
+                              or noun in metrics.PEOPLE and _more_people(text, br) or _names_joined(text, br)):
         br = CLAUSE_BREAK.search(text, br.end(), wend)  # "registered as displaced", "residents and tourists fled"
     cut = br.start() if br else wend
     found = _first_after(text, q.end, cut)
