@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
 from selenium.webdriver.support.ui import WebDriverWait
@@ -34,6 +35,8 @@ const now = [document.getElementById('ov-page'), document.getElementById('ov-tre
              document.querySelector('#ov-trend-killed-all .js-plotly-plot')];
 return now.map((node, i) => node !== null && node === window.__kept[i]);
 """
+
+STALE = (StaleElementReferenceException,)  # an element Dash re-rendered between find and read
 
 
 @pytest.fixture
@@ -121,13 +124,15 @@ def sent_figures(answers: list[dict]) -> set[str]:
 
 def test_compare_updates_in_place(browser, small_app):
     browser.get(small_app + "/compare?admin1=SY07")
-    WebDriverWait(browser, 15).until(lambda b: "80,000 people" in b.find_element(By.ID, "cmp-table").text)
+    WebDriverWait(browser, 15, ignored_exceptions=STALE).until(
+        lambda b: "80,000 people" in b.find_element(By.ID, "cmp-table").text)
     nodes = ("#cmp-page", "#cmp-chart", "#cmp-chart .js-plotly-plot")
     kept(browser, *nodes)
     browser.execute_script(RECORD)
 
     choose(browser, "flt-metric", "killed")
-    WebDriverWait(browser, 15).until(lambda b: "at least 1,500 people" in b.find_element(By.ID, "cmp-table").text)
+    WebDriverWait(browser, 15, ignored_exceptions=STALE).until(
+        lambda b: "at least 1,500 people" in b.find_element(By.ID, "cmp-table").text)
     assert "80,000" not in browser.find_element(By.ID, "cmp-table").text
     assert browser.find_element(By.CSS_SELECTOR, "#cmp-top h1 + p").text.startswith("Killed · ")
     WebDriverWait(browser, 15).until(lambda b: [t[2] for t in plot_data(b, "cmp-chart")

@@ -7,6 +7,7 @@ import csv
 import sys
 from pathlib import Path
 
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
@@ -14,12 +15,15 @@ sys.path.insert(0, str(Path(__file__).parent.parent.parent))
 from tests.helpers import query  # noqa: E402
 from tests.test_cli import displacement  # noqa: E402
 
+STALE = (StaleElementReferenceException,)  # an element Dash re-rendered between find and read
+
 
 def test_figures_csv_download_carries_licence_and_an_hxl_row_the_hxl_source_reads(browser, live_app,
                                                                                      demo_warehouse, tmp_path):
     browser.execute_cdp_cmd("Browser.setDownloadBehavior", {"behavior": "allow", "downloadPath": str(tmp_path)})
     browser.get(live_app + "/figures")
-    WebDriverWait(browser, 30).until(lambda b: "33 figures" in b.find_element(By.ID, "fig-count").text)
+    WebDriverWait(browser, 30, ignored_exceptions=STALE).until(
+        lambda b: "33 figures" in b.find_element(By.ID, "fig-count").text)
     browser.find_element(By.ID, "fig-csv").click()
     WebDriverWait(browser, 30).until(lambda b: [p for p in tmp_path.glob("figures-*.csv")])
     target = next(tmp_path.glob("figures-*.csv"))

@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support import expected_conditions as EC
@@ -26,6 +27,8 @@ PAGES = {
 }
 XSS_TEXT = ('Shelling hit the town. <script>window.__xss=1</script> Witnesses said '
             '<img src=x onerror="window.__xss=1"> 5,000 people fled.')
+
+STALE = (StaleElementReferenceException,)  # an element Dash re-rendered between find and read
 
 
 @pytest.fixture
@@ -88,7 +91,7 @@ def test_filters_update_url_and_charts_and_survive_reload(browser, small_app):
     browser.refresh()
     headline = wait_for(browser, "#ov-card-killed-all .headline")
     assert "at least 1,500" in headline.text
-    WebDriverWait(browser, 10).until(
+    WebDriverWait(browser, 10, ignored_exceptions=STALE).until(
         lambda b: "killed" in b.find_element(By.ID, "flt-metric").text)
     # The nav links carry the filters to the other pages.
     compare_href = browser.find_element(By.ID, "nav-compare").get_attribute("href")
@@ -112,7 +115,8 @@ def test_region_click_narrows_every_page(browser, small_app):
 
 def test_figures_grid_pages_from_the_server_and_links_to_documents(browser, small_app):
     browser.get(small_app + "/figures?admin1=SY07")
-    WebDriverWait(browser, 15).until(lambda b: "10 figures" in b.find_element(By.ID, "fig-count").text)
+    WebDriverWait(browser, 15, ignored_exceptions=STALE).until(
+        lambda b: "10 figures" in b.find_element(By.ID, "fig-count").text)
     link = wait_for(browser, "#fig-grid a[href^='/documents/']")
     assert f"/documents/{dashboard_data.SEED_ID}#fig-" in link.get_attribute("href")
     link.click()
