@@ -59,6 +59,11 @@ SUFFIXES = set("""
 province region governorate municipality district state prefecture county department autonomous special
 administrative zhuang uygur uyghur hui oblast raion division territory wilayat wilaya muhafazah
 """.split())
+AREA_WORDS = ("state", "region", "province", "department", "governorate", "district", "county")
+COMPASS = set("""
+north south east west northern southern eastern western central center centre middle upper lower nord sud est ouest
+northeast northwest southeast southwest centre-sud centre-est centre-nord centre-ouest capital
+""".split())  # "Western Region": one in many countries, never a name by itself
 CAPITALS = {  # Syrian governorate → the district of its capital city ("the city of Homs")
     "SY01": "SY0100", "SY02": "SY0200", "SY04": "SY0401", "SY05": "SY0501", "SY06": "SY0600", "SY07": "SY0700",
     "SY08": "SY0800", "SY09": "SY0901", "SY10": "SY1000", "SY11": "SY1101", "SY12": "SY1200", "SY13": "SY1300",
@@ -340,6 +345,9 @@ class Gazetteer:
             variants = {toks}
             if len(toks) > 1 and toks[0] in ARTICLES and place.level >= 1:
                 variants.add(toks[1:])  # "Al-Hasakah" → "Hasakah" (not "El Salvador" → "Salvador")
+            if len(toks) == 1 and toks[0] in STOP and toks[0] not in COMPASS and place.level in (1, 2):
+                for word in AREA_WORDS:  # "Plateau State", "Lakes State", "Centre department": words, and a name
+                    added.setdefault(f"{toks[0]} {word}", set()).add(code)
             core = toks
             while len(core) > 1 and core[-1] in SUFFIXES:
                 core = core[:-1]  # "Yunnan Province" → "Yunnan", "Guangxi Zhuang Autonomous Region" → "Guangxi"

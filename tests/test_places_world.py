@@ -46,6 +46,25 @@ def test_curated_names_give_their_admin_area(gaz, name, want):
     assert gaz.resolve(name) == want
 
 
+@pytest.mark.parametrize("text,want", [
+    # an admin area named with a common word is found with its area word, and its country decides between areas
+    ("Fighting in Plateau State, Nigeria, killed 160.", ("Plateau State", "NG032")),
+    ("Floods in Lakes State displaced 2,000.", ("Lakes State", "SS04")),
+    ("Floods in Unity state displaced 2,000.", ("Unity state", "SS06")),
+    ("Clashes in the Maritime region, Togo.", ("Maritime region", "TG03")),
+])
+def test_an_area_named_by_a_common_word(gaz, text, want):
+    assert [(m.text, m.place.pcode) for m in gaz.find(text) if m.place.level > 0] == [want]
+
+
+@pytest.mark.parametrize("text", [
+    "The Plateau was quiet.", "The Tibetan Plateau region is dry.", "in the Western Region of Ghana",
+    "Northern Region, Ghana", "Rebels in the Lakes said nothing.",
+])
+def test_a_common_word_alone_or_a_compass_area_names_no_area(gaz, text):
+    assert [m.place.pcode for m in gaz.find(text) if m.place.level > 0] == []
+
+
 @pytest.mark.parametrize("name,want", [  # Syrian names keep resolving to Syria
     ("Aleppo", ("SYR", "SY02", None)), ("Homs", ("SYR", "SY04", None)), ("Idlib", ("SYR", "SY07", None)),
     ("Raqqa", ("SYR", "SY11", None)), ("Daraa", ("SYR", "SY12", None)), ("Ghouta", ("SYR", "SY03", None)),
