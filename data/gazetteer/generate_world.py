@@ -178,6 +178,39 @@ def map_admin1(towns, a1_names, admin):
         (best, n), total = v.most_common(1)[0], sum(v.values())
         if n >= 2 and n >= 0.6 * total:
             out[key] = best
+    out.update(similar_admin1(a1_names, admin, out))
+    return out
+
+
+def _likeness(a: str, b: str) -> float:
+    """difflib's ratio, or 0.75 when b is a's stem and more ("Sumy" → "Sumska", an adjective of the name)."""
+    from difflib import SequenceMatcher
+
+    stem = a.rstrip("aeiouy")
+    return max(SequenceMatcher(None, a, b).ratio(), 0.75 if len(stem) >= 3 and b.startswith(stem) else 0.0)
+
+
+def similar_admin1(a1_names, admin, mapped):
+    """The rest by spelling: "Donetsk" is "Donetska", "Odessa" "Odeska", "Western Darfur" "West Darfur". An OCHA
+    area goes to the closest unmapped GeoNames name only (ratio >= 0.7, 0.05 ahead of the next area)."""
+    areas = defaultdict(list)
+    for r in admin:
+        if r["admin_level"] == 1:
+            areas[r["country_iso3"]].append(r["pcode"])
+    names = {r["pcode"]: norm(r["name"]) for r in admin if r["admin_level"] == 1}
+    taken = set(mapped.values())
+    pairs = []
+    for (iso, code), name in a1_names.items():
+        if (iso, code) in mapped or iso not in areas:
+            continue
+        scored = sorted(((_likeness(norm(name), names[p]), p) for p in areas[iso] if p not in taken), reverse=True)
+        if scored and scored[0][0] >= 0.7 and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 0.05):
+            pairs.append((scored[0][0], (iso, code), scored[0][1]))
+    out = {}
+    for _, key, pcode in sorted(pairs, key=lambda t: (-t[0], t[1])):
+        if pcode not in taken:
+            out[key] = pcode
+            taken.add(pcode)
     return out
 
 
