@@ -154,6 +154,7 @@ def test_a_country_before_the_war_is_still_the_country():
      (14, "CHN", "CN044")),
     ("JAKARTA, 4 March 2019 (ANTARA) - A landslide hit Central Java. Twelve villagers have been injured.",
      (12, "IDN", "ID33")),
+    ("[JAKARTA] Rescuers were sent to evacuate 400 tourists after a volcano erupted on Lombok.", (400, "IDN", "ID52")),
     # a place at the start of the text that is no dateline stays the place
     ("Beijing was flooded on Sunday and 300 people were evacuated.", (300, "CHN", "CN011")),
 ])

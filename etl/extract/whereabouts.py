@@ -29,8 +29,9 @@ LEAD_DATELINE = re.compile(r",?\s*(?:" + MONTH + r"\s+\d{1,2}|\d{1,2}\s+" + MONT
 def dateline(text: str, m) -> bool:
     """ "BEIRUT (Reuters) -", "BANGKOK, 11 September 2013 (NNT)", and at the start of a line "Beijing, July 14
     (IANS)": the newsroom that filed the story, not a place of its figures."""
-    if m.text.isupper() and len(m.text) > 3 and DATELINE_AFTER.match(text, m.end, m.end + 16):
-        return True
+    if m.text.isupper() and len(m.text) > 3 and (DATELINE_AFTER.match(text, m.end, m.end + 16)
+                                                 or text[m.start - 1:m.start] == "[" and text[m.end:m.end + 1] == "]"):
+        return True  # "[JAKARTA] Rescuers were dispatched …" too
     line = text.rfind("\n", 0, m.start) + 1
     return not text[line:m.start].strip() and bool(LEAD_DATELINE.match(text, m.end, m.end + 60))
 
