@@ -182,6 +182,23 @@ def map_admin1(towns, a1_names, admin):
     return out
 
 
+# GeoNames admin1 names no spelling rule reaches, by country: GeoNames name → OCHA name
+SAME_AREA = {
+    "UKR": {"Kiev": "Kyivska", "Transcarpathia": "Zakarpatska"},
+    "YEM": {"Amanat Alasimah": "Sana'a City"},
+    "ETH": {"South Ethiopia Regional State": "Snnp", "Central Ethiopia Regional State": "Snnp"},
+}
+FRENCH = [("far north", "extreme nord"), ("north", "nord"), ("south", "sud"), ("west", "ouest"), ("east", "est")]
+
+
+def _french(name: str) -> str:
+    """ "North-West" → "nord ouest": OCHA writes Cameroon's and Haiti's areas in French, GeoNames in English."""
+    low = name.lower().replace("-", " ")
+    for en, fr in FRENCH:
+        low = re.sub(rf"\b{en}\b", fr, low)
+    return low
+
+
 def _likeness(a: str, b: str) -> float:
     """difflib's ratio, or 0.75 when b is a's stem and more ("Sumy" → "Sumska", an adjective of the name)."""
     from difflib import SequenceMatcher
@@ -200,15 +217,21 @@ def similar_admin1(a1_names, admin, mapped):
     names = {r["pcode"]: norm(r["name"]) for r in admin if r["admin_level"] == 1}
     taken = set(mapped.values())
     pairs = []
+    by_name = {(r["country_iso3"], r["name"]): r["pcode"] for r in admin if r["admin_level"] == 1}
     for (iso, code), name in a1_names.items():
         if (iso, code) in mapped or iso not in areas:
             continue
-        scored = sorted(((_likeness(norm(name), names[p]), p) for p in areas[iso] if p not in taken), reverse=True)
+        known = by_name.get((iso, SAME_AREA.get(iso, {}).get(name)))
+        if known:
+            pairs.append((2.0, (iso, code), known))  # listed: before any spelling match, and may share its area
+            continue
+        scored = sorted(((max(_likeness(norm(name), names[p]), _likeness(norm(_french(name)), names[p])), p)
+                         for p in areas[iso] if p not in taken), reverse=True)
         if scored and scored[0][0] >= 0.7 and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 0.05):
             pairs.append((scored[0][0], (iso, code), scored[0][1]))
     out = {}
-    for _, key, pcode in sorted(pairs, key=lambda t: (-t[0], t[1])):
-        if pcode not in taken:
+    for score, key, pcode in sorted(pairs, key=lambda t: (-t[0], t[1])):
+        if pcode not in taken or score > 1:
             out[key] = pcode
             taken.add(pcode)
     return out
@@ -224,8 +247,8 @@ def town_rows(towns, admin, village_ok=None):
             adm2[r["parent_pcode"]][norm(r["name"])] = r["pcode"]
     rows, extra = [], {}
     gen = defaultdict(set)  # OCHA admin1 → its GeoNames names ("East Kalimantan" for "Kalimantan Timur")
-    for key, pcode in to_ocha.items():
-        if key in a1_names and pcode.count("~") == 0:
+    for key, pcode in to_ocha.items():  # a listed name ("Kiev" for the oblast) is no alias: it names a city too
+        if key in a1_names and pcode.count("~") == 0 and a1_names[key] not in SAME_AREA.get(key[0], {}):
             gen[pcode].add(a1_names[key])
     for r in admin:
         if r["pcode"] in gen:
