@@ -65,6 +65,8 @@ def test_every_vague_amount(text, value, low, high):
     ("1,200–2,000 people", 1200, 2000, "1,200–2,000"),
     ("1,200 to 2,000 people", 1200, 2000, "1,200 to 2,000"),
     ("2 to 3 million people", 2_000_000, 3_000_000, "2 to 3 million"),
+    ("10,000-15,000 people", 10_000, 15_000, "10,000-15,000"),
+    ("about 50-60 people", 50, 60, "50-60"),
 ])
 def test_ranges(text, low, high, written):
     assert one(text) == (low, low, high, "range", written)
@@ -89,4 +91,10 @@ def test_numbers_glued_by_pdf_extraction(text, value, qualifier, low, high):
 
 @pytest.mark.parametrize("text", ["It often rains here", "someone was there", "M23 fighters", "COVID19 spread"])
 def test_glued_words_are_not_numbers(text):
+    assert find_quantities(text) == []
+
+
+@pytest.mark.parametrize("text", ["Call 375-6650 for help.", "Call 800-555-1234.", "in the 2014-2015 season",
+                                  "a 3-2 vote", "the Su-24 jets"])
+def test_hyphenated_numbers_that_are_no_range_are_no_quantity(text):
     assert find_quantities(text) == []

@@ -41,13 +41,12 @@ _FOREIGN = r"(?:un\s+centenar|une\s+centaine|une\s+dizaine|una\s+decena|" + "|".
 _GLUED = "|".join(rf"(?<=\b{w})" for w in ("with", "least", "around", "about", "between", "than", "over", "nearly",
                                            "almost", "some", "approximately", "estimated", "of", "to", "by"))
 # (?=[\dzotf…]): the first characters a quantity can start with, so most word starts fail at once
-CORE = re.compile(
-    rf"(?:(?<![\w.,/$€£-])(?=[\dzotfsenhadmqcvu])|(?=\d)(?<=[a-z])(?:{_GLUED}))(?:(?P<vague>{_VAGUE})|(?P<num>{_DIGITS}){_SCALE}?|(?P<words>{_WORDS}){_SCALE}?"
-    rf"|(?P<foreign>{_FOREIGN}))"
-    r"(?![\w/]|[.,]\d|-(?!year|old|strong|member|plus|odd)\w)",
-    re.I,
-)
+_BODY = (rf"(?:(?P<vague>{_VAGUE})|(?P<num>{_DIGITS}){_SCALE}?|(?P<words>{_WORDS}){_SCALE}?|(?P<foreign>{_FOREIGN}))"
+         r"(?![\w/]|[.,]\d|-(?!year|old|strong|member|plus|odd|\d)\w)")
+CORE = re.compile(rf"(?:(?<![\w.,/$€£-])(?=[\dzotfsenhadmqcvu])|(?=\d)(?<=[a-z])(?:{_GLUED})){_BODY}", re.I)
 CORE_LOW = rx.caseless(CORE)  # for lower-cased ASCII text (rx.lower_ascii)
+DASHED = re.compile(rf"(?=\d){_BODY}", re.I)  # the second number of "10,000-15,000"
+DASHED_LOW = rx.caseless(DASHED)
 VAGUE = {  # value, low, high
     "dozens": (24, 24, 99), "scores": (40, 40, 99), "hundreds": (200, 200, 999), "thousands": (2000, 2000, 9999),
     "tens of thousands": (20_000, 20_000, 99_999), "hundreds of thousands": (200_000, 200_000, 999_999),
@@ -68,6 +67,8 @@ HEDGE_BEFORE = re.compile(rf"(?:\b(?:{'|'.join(p for p, _ in HEDGES)})|(?<=[a-z]
                           rf"almost))\s*$", re.I)
 HEDGE_KIND = [(re.compile(rf"^(?:{p})$", re.I), q) for p, q in HEDGES]
 HEDGE_AFTER = re.compile(r"(?:\s*(?:or|and)\s+(?:more|over|above)\b|\+|-plus\b)", re.I)
+PHONE = re.compile(r"\d{3}-\d{4}\b|\d+-\d+-\d")  # "375-6650", "800-555-1234"
+YEARS = re.compile(r"(?:1[89]|20)\d\d-(?:(?:1[89]|20)?\d\d)\b")  # "2014-2015", "2014-15"
 RANGE_TAIL = re.compile(r"\s*(?:-|–|—|to|and|or|a)\s*(?=\S)", re.I)
 # "the toll has risen from 19 to 37": two counts, not a range
 CHANGE_FROM = re.compile(r"\b(?:risen|rose|rises|rising|increased|increases|increasing|climbed|climbs|jumped|"
@@ -179,7 +180,7 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
     out: list[Quantity] = []
     pos = start
     lowered = rx.lower_ascii(text)  # the groups' values do not depend on case; quantity_text is cut from text
-    hay, core = (text, CORE) if lowered is None else (lowered, CORE_LOW)
+    hay, core, dashed = (text, CORE, DASHED) if lowered is None else (lowered, CORE_LOW, DASHED_LOW)
     while True:
         m = core.search(hay, pos, end)
         if not m:
@@ -194,8 +195,12 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
         q.bare_year = bool(m.group("num") and rx.fullmatch(r"(?:1[89]|20)\d\d", m.group(0)))
         # range: "1,200-2,000", "between 250,000 and 300,000", "10 to 15"
         tail = RANGE_TAIL.match(text, m.end(), end)
+        hyphen = text.startswith("-", m.end()) and text[m.end() + 1:m.end() + 2].isdigit()
+        if hyphen and (vague or m.group("num") is None or YEARS.match(text, m.start(), end)
+                       or PHONE.match(text, m.start(), end)):
+            continue  # "2014-2015", "375-6650": no quantity, as before
         if tail and not vague and not CHANGE_FROM.search(text, max(start, m.start() - 40), m.start()):
-            m2 = core.match(hay, tail.end(), end)
+            m2 = (dashed if hyphen else core).match(hay, tail.end(), end)
             joiner = tail.group(0).strip().lower()
             between = BETWEEN.search(text, max(start, m.start() - 12), m.start())
             if m2 and not m2.group("vague") and (joiner not in ("and", "or", "a") or between):
@@ -212,6 +217,8 @@ def find_quantities(text: str, start: int = 0, end: int | None = None) -> list[Q
                             q.start = between.start()
                             q.text = text[q.start:q.end]
                         pos = m2.end()
+        if hyphen and q.qualifier != "range":
+            continue  # "3-2", "1-0": two numbers joined by a hyphen that are no range
         if q.qualifier != "range":
             hedge = HEDGE_BEFORE.search(text, max(start, m.start() - 30), m.start())
             if hedge:
