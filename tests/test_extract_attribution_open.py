@@ -27,6 +27,11 @@ def who(text):
      "Haiti's civil protection service", "Haiti Civil Protection Service"),
     ("Nepal's home ministry said 40 people were displaced.", "Nepal's home ministry",
      "Nepalese Ministry of Home Affairs"),
+    # three or more capitalised words ending in a body's word name a body, though each is a place or a noun
+    ("The Sudan Doctors Network said 40 people were killed.", "The Sudan Doctors Network", "Sudan Doctors Network"),
+    ("The Ghouta Media Center said 40 were killed.", "The Ghouta Media Center", "Ghouta Media Center"),
+    # a country's junta is its government
+    ("According to the Myanmar junta, 40 soldiers died.", "the Myanmar junta", "Government of Myanmar"),
     # possessives
     ("The Karoo Valley Water Board's figures show 40 people were displaced.",
      "The Karoo Valley Water Board", "Karoo Valley Water Board"),

@@ -37,6 +37,8 @@ def pairs(text):
     ("By 7 August, 73,300 people were residing in temporary relocation camps.", "sheltered", 73300, "people"),
     ("Staff have recommended that 10,000 people relocate to the other site.", "evacuated", 10000, "people"),
     ("The search for the bodies of at least 12 hikers was suspended.", "missing", 12, "people"),
+    ("Local activists said 200 homes were torched in Tawila.", "destroyed_housing", 200, "houses"),
+    ("Five residential structures were demolished.", "destroyed_housing", 5, "houses"),
     # "and" joining two kinds of people is one subject, not two clauses
     ("More than 2,000 residents and tourists fled the fires.", "displaced", 2000, "people"),
     ("Thousands of residents and visitors evacuated overnight.", "evacuated", 2000, "people"),

@@ -623,7 +623,7 @@ def classify(att: Attribution, history, last_source_org: str | None, strip_place
     words = rx.findall(r"[\w'’.-]+", phrase)
     head = words[-1].lower().strip(".") if words else ""
     before_head = words[-2].lower() if len(words) > 1 else ""
-    titled = len(TITLED_BODY.findall(phrase)) >= 2  # "the Department of Health and Human Services"
+    titled = len(TITLED_BODY.findall(phrase)) >= 2 or _capitalised_body(phrase)  # "the Department of Health …"
     if not rx.search(r"[A-Z]", SEAT.sub("", phrase)[1:]):
         att.org, att.kind = None, "generic"  # "the center in Pearl Harbor"
         return att
@@ -662,6 +662,14 @@ def classify(att: Attribution, history, last_source_org: str | None, strip_place
         name = own.group(1) + " " + name[own.end():]  # "China's National Commission for …"
     att.org, att.kind = (name or phrase), "named"
     return att
+
+
+def _capitalised_body(phrase: str) -> bool:
+    """ "the Sudan Doctors Network": three or more capitalised words ending in a body's word name a body, even when
+    each word alone is a place or a common noun."""
+    words = rx.sub(r"^(?:the|a|an)\s+", "", phrase.strip(), flags=re.I).split()
+    caps = [w for w in words if w not in ("of", "for", "and", "the", "in", "on") and not w.endswith("-based")]
+    return len(caps) >= 3 and all(w[:1].isupper() for w in caps) and bool(BODY_WORDS.fullmatch(words[-1]))
 
 
 def _proper(phrase: str, strip_places) -> bool:

@@ -56,7 +56,8 @@ AFTER = [
                 r"(?:aid|assistance|help|support|shelter|food|protection)|require|requiring|needing"),
     ("destroyed_housing", r"(?:had|have|saw)\s+their\s+(?:homes|houses)\s+(?:\w+\s+)?destroyed|destroyed|"
                           r"washed\s+away|razed|flattened|collapsed|completely\s+damaged|fully\s+damaged|"
-                          r"totally\s+destroyed|destruid\w*|d[ée]truit\w*|burned\s+down|burnt\s+down|levelled|leveled"),
+                          r"totally\s+destroyed|destruid\w*|d[ée]truit\w*|burned\s+down|burnt\s+down|levelled|leveled|"
+                          r"torched|set\s+ablaze|set\s+on\s+fire|burned|burnt|gutted|demolished|bulldozed"),
     ("damaged_housing", r"(?:had|have|saw)\s+their\s+(?:homes|houses)\s+(?:\w+\s+)?damaged|damaged|"
                         r"partially\s+destroyed|partly\s+destroyed|da[ñn]ad\w*|endommag\w*|inundad\w*|"
                         r"flooded|con\s+da[ñn\ufffd]os|inundated|afectad[ao]s\s+parcialmente|submerged|"

@@ -19,8 +19,8 @@ FIELD_STOP = {"the", "a", "an", "its", "their", "at", "of", "for", "in", "from",
               "source", "sources", "spokesman", "spokeswoman", "said", "says", "according", "to", "and"}
 OWNER_FIRST = re.compile(r"\b(?:Committee|Commission|Department|Directorate|Office|Agency|Institute|Service|"
                          r"Centre|Center|Unit|Council|Board)\b", re.I)
-GOVERNMENT = re.compile(r"^(?:the\s+)?(?:(?P<a>[A-Z][\w.'’ -]*?)(?:['’]s)?\s+government|government\s+of\s+"
-                        r"(?:the\s+)?(?P<b>[A-Z][\w.'’ -]*))$", re.I)
+GOVERNMENT = re.compile(r"^(?:the\s+)?(?:(?P<a>[A-Z][\w.'’ -]*?)(?:['’]s)?\s+(?:government|junta|military\s+government)"
+                        r"|government\s+of\s+(?:the\s+)?(?P<b>[A-Z][\w.'’ -]*))$", re.I)
 
 
 @functools.lru_cache(maxsize=1)
