@@ -24,6 +24,11 @@ def who(text, **kw):
      "the U.N. refugee agency", "UNHCR"),
     ("The UN humanitarian office estimated that 80,000 people had fled.", "The UN humanitarian office", "OCHA"),
     ("SOHR documented 45 deaths in the province.", "SOHR", "Syrian Observatory for Human Rights"),
+    # monitors of other wars and of the press, by name or acronym (orgs.csv)
+    ("Reporters Without Borders counted 66 journalists killed.", "Reporters Without Borders",
+     "Reporters Without Borders"),
+    ("AAPP says 5,350 civilians have been killed since the coup.", "AAPP",
+     "Assistance Association for Political Prisoners"),
     ("Syria Civil Defence reported 12 people killed in Ariha.", "Syria Civil Defence", "White Helmets"),
     ("A source at Aleppo Police Command told SANA that 4 civilians were injured.",
      "A source at Aleppo Police Command", "Aleppo Police Command"),
