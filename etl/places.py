@@ -52,6 +52,7 @@ bab tal tell deir kafr kfar ain jisr khan hayy hay sheikh ras jabal jebel wadi q
 sham levant damascene aleppan arab arabs most said ngo ngos badr tahrir francois zubair ayn tarma
 hamza omar ali hassan hussein mohammed muhammad ahmed ahmad khalid abdullah malik
 alto bajo norte sur este oeste centro nueva nuevo grande rio del las los bella vista monte puerto villa cerro campo
+selon segun según
 lago mar sierra valle congo union paz esperanza libertad victoria central occidental oriental
 """.split())
 HOME = {"SYR"}  # the project's focus: its admin names are never "weak" (see Gazetteer.find)

@@ -24,6 +24,8 @@ def who(text, **kw):
      "the U.N. refugee agency", "UNHCR"),
     ("The UN humanitarian office estimated that 80,000 people had fled.", "The UN humanitarian office", "OCHA"),
     ("SOHR documented 45 deaths in the province.", "SOHR", "Syrian Observatory for Human Rights"),
+    # French and Spanish: "selon", "según" and the UN's acronym there; "Selon" is no town
+    ("Selon l'ONU, 40 personnes ont fui.", "l'ONU", "United Nations"),
     # monitors of other wars and of the press, by name or acronym (orgs.csv)
     ("Reporters Without Borders counted 66 journalists killed.", "Reporters Without Borders",
      "Reporters Without Borders"),

@@ -38,6 +38,10 @@ def pairs(text):
     ("Staff have recommended that 10,000 people relocate to the other site.", "evacuated", 10000, "people"),
     ("The search for the bodies of at least 12 hikers was suspended.", "missing", 12, "people"),
     ("Local activists said 200 homes were torched in Tawila.", "destroyed_housing", 200, "houses"),
+    # French: feminine plurals and "ont fui"
+    ("Au moins 30 personnes ont été tuées à Port-au-Prince.", "killed", 30, "people"),
+    ("Plus de 5 000 personnes ont été déplacées.", "displaced", 5000, "people"),
+    ("Près de 150 000 personnes ont fui les violences.", "displaced", 150000, "people"),
     ("Five residential structures were demolished.", "destroyed_housing", 5, "houses"),
     # "and" joining two kinds of people is one subject, not two clauses
     ("More than 2,000 residents and tourists fled the fires.", "displaced", 2000, "people"),

@@ -14,10 +14,10 @@ AFTER = [
                    r"(?:dead|killed)"),
     ("killed", r"killed|kill|dead|died|die|dying|deaths?|fatalities|bodies|corpses|perished|lost\s+their\s+lives|"
                r"lives\s+(?:were\s+)?lost|executed|massacred|slain|murdered|martyred|martyrs|drowned|were\s+buried|"
-               r"muertos?|fallecid[oa]s|morts?|d[ée]c[eè]s|tu[ée]s|death\s+toll|eliminated|neutrali[sz]ed|liquidated"),
+               r"muertos?|fallecid[oa]s|mort(?:e|s|es)?|d[ée]c[eè]s|d[ée]c[ée]d[ée]e?s|tu[ée]e?s|death\s+toll|eliminated|neutrali[sz]ed|liquidated"),
     ("injured", r"injured|injuries|injury|wounded|wounds|hurt|hospitali[sz]ed|suffocat\w*|treated\s+for|"
-                r"heridos?|bless[ée]s"),
-    ("missing", r"missing|unaccounted\s+for|disappeared|desaparecidos?|disparus?"),
+                r"heridos?|bless[ée]e?s"),
+    ("missing", r"missing|unaccounted\s+for|disappeared|desaparecidos?|disparue?s?"),
     ("refugees", r"refugees|asylum[- ]seekers|sought\s+asylum|crossed\s+(?:into|the\s+border)|refugiados|"
                  r"r[ée]fugi[ée]s"),
     ("sheltered", r"(?:(?:forced|moved|placed|taken|sent)\s+)?(?:into|to)\s+(?:\w+\s+){0,2}(?:shelters|camps|"
@@ -35,7 +35,7 @@ AFTER = [
                   r"displaced|displacements|displacement|fled|flee|"
                   r"fleeing|ee|eeing|"
                   r"forced\s+(?:to\s+(?:flee|leave|abandon)|from|out)|"
-                  r"uprooted|idps?|internally\s+displaced|pdi|d[ée]plac[ée]s?|deplace|desplazad\w*|desalojad\w*|"
+                  r"uprooted|idps?|internally\s+displaced|pdi|d[ée]plac[ée]e?s?|deplace|desplazad\w*|desalojad\w*|ont\s+fui|"
                   r"driven\s+(?:from|out)|left\s+their\s+homes|abandoned\s+their\s+homes|had\s+to\s+leave|escaped|"
                   r"made\s+to\s+leave|to\s+(?:leave|flee|abandon)\s+(?:their\s+)?(?:homes?|houses?|villages?)|"
                   r"sought\s+refuge|took\s+refuge|taken\s+refuge|sought\s+shelter"),
