@@ -98,3 +98,7 @@ def test_glued_words_are_not_numbers(text):
                                   "a 3-2 vote", "the Su-24 jets"])
 def test_hyphenated_numbers_that_are_no_range_are_no_quantity(text):
     assert find_quantities(text) == []
+
+
+def test_french_more_than_before_a_vowel():
+    assert one("plus d'une centaine de personnes") == (100, 100, None, "more_than", "plus d'une centaine")

@@ -56,7 +56,8 @@ HEDGES = [  # (pattern written before the number, qualifier); first match wins, 
     (r"may\s+be\s+as\s+high\s+as|as\s+high\s+as|as\s+many\s+as|up\s+to|hasta", "up_to"),
     (r"at\s+least|no\s+fewer\s+than|no\s+less\s+than|not\s+less\s+than|a\s+minimum\s+of|por\s+lo\s+menos|"
      r"al\s+menos|au\s+moins", "at_least"),
-    (r"more\s+than|over|upwards?\s+of|in\s+excess\s+of|above|exceeding|m[aá]s\s+de|plus\s+de|beyond", "more_than"),
+    (r"more\s+than|over|upwards?\s+of|in\s+excess\s+of|above|exceeding|m[aá]s\s+de|plus\s+d(?:e|['’])|beyond",
+     "more_than"),
     (r"less\s+than|fewer\s+than|under|below|menos\s+de|moins\s+de", "less_than"),
     (r"about|around|some|roughly|approximately|approx\.|an\s+estimated|estimated|nearly|almost|close\s+to|"
      r"circa|ca\.|an\s+approximate|approximate|alrededor\s+de|unas|unos|cerca\s+de|environ|pr[eè]s\s+de|"
