@@ -30,6 +30,7 @@ import os
 import re
 import sys
 from collections import Counter, defaultdict
+from difflib import SequenceMatcher
 from pathlib import Path
 
 HERE = Path(__file__).parent
@@ -201,37 +202,32 @@ def _french(name: str) -> str:
 
 def _likeness(a: str, b: str) -> float:
     """difflib's ratio, or 0.75 when b is a's stem and more ("Sumy" → "Sumska", an adjective of the name)."""
-    from difflib import SequenceMatcher
-
     stem = a.rstrip("aeiouy")
     return max(SequenceMatcher(None, a, b).ratio(), 0.75 if len(stem) >= 3 and b.startswith(stem) else 0.0)
 
 
 def similar_admin1(a1_names, admin, mapped):
     """The rest by spelling: "Donetsk" is "Donetska", "Odessa" "Odeska", "Western Darfur" "West Darfur". An OCHA
-    area goes to the closest unmapped GeoNames name only (ratio >= 0.7, 0.05 ahead of the next area)."""
-    areas = defaultdict(list)
+    area goes to the closest unmapped GeoNames name only (ratio >= 0.7, 0.05 ahead of the next area). Names listed
+    in SAME_AREA go to their area first."""
+    areas = defaultdict(dict)  # iso3 → OCHA name → p-code
     for r in admin:
         if r["admin_level"] == 1:
-            areas[r["country_iso3"]].append(r["pcode"])
-    names = {r["pcode"]: norm(r["name"]) for r in admin if r["admin_level"] == 1}
-    taken = set(mapped.values())
+            areas[r["country_iso3"]][r["name"]] = r["pcode"]
+    todo = {key: name for key, name in a1_names.items() if key not in mapped and key[0] in areas}
+    out = {key: areas[key[0]][SAME_AREA[key[0]][name]] for key, name in todo.items()
+           if SAME_AREA.get(key[0], {}).get(name) in areas[key[0]]}
+    taken = set(mapped.values()) | set(out.values())
     pairs = []
-    by_name = {(r["country_iso3"], r["name"]): r["pcode"] for r in admin if r["admin_level"] == 1}
-    for (iso, code), name in a1_names.items():
-        if (iso, code) in mapped or iso not in areas:
+    for (iso, code), name in todo.items():
+        if (iso, code) in out:
             continue
-        known = by_name.get((iso, SAME_AREA.get(iso, {}).get(name)))
-        if known:
-            pairs.append((2.0, (iso, code), known))  # listed: before any spelling match, and may share its area
-            continue
-        scored = sorted(((max(_likeness(norm(name), names[p]), _likeness(norm(_french(name)), names[p])), p)
-                         for p in areas[iso] if p not in taken), reverse=True)
+        scored = sorted(((max(_likeness(norm(name), norm(ocha)), _likeness(norm(_french(name)), norm(ocha))), p)
+                         for ocha, p in areas[iso].items() if p not in taken), reverse=True)
         if scored and scored[0][0] >= 0.7 and (len(scored) == 1 or scored[0][0] - scored[1][0] >= 0.05):
             pairs.append((scored[0][0], (iso, code), scored[0][1]))
-    out = {}
-    for score, key, pcode in sorted(pairs, key=lambda t: (-t[0], t[1])):
-        if pcode not in taken or score > 1:
+    for _, key, pcode in sorted(pairs, key=lambda t: (-t[0], t[1])):
+        if pcode not in taken:
             out[key] = pcode
             taken.add(pcode)
     return out

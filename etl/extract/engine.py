@@ -534,8 +534,7 @@ def _earlier_count(text, s, q: Quantity, nxt, st: _State):
     if noun is not None and noun not in metrics.PEOPLE and noun not in metrics.HOUSES \
             and noun not in metrics.HOUSEHOLDS:
         return []
-    unit = "houses" if noun in metrics.HOUSES else "households" if noun in metrics.HOUSEHOLDS else "people"
-    metric = st.last_metric.get(unit)
+    metric = st.last_metric.get(metrics.unit_for(noun, "displaced"))  # people, households or houses
     return [(metric, noun)] if metric else []
 
 
